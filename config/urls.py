@@ -1,0 +1,57 @@
+from importlib import import_module
+
+from django.apps import apps
+from django.conf import settings
+from django.conf.urls.static import static
+from django.contrib import admin
+from django.urls import include, path
+from django.views.generic import RedirectView
+from django.views.i18n import JavaScriptCatalog
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from anju.core.views import healthz
+
+
+def _context_api_urls():
+    """Each context's `api/urls.py` contributes its `urlpatterns` under /api/v1/."""
+    patterns = []
+    for config in apps.get_app_configs():
+        if config.name.startswith("anju."):
+            try:
+                module = import_module(f"{config.name}.api.urls")
+            except ModuleNotFoundError as exc:
+                # A context without an `api` package (or without its urls) has no API routes.
+                if exc.name not in (f"{config.name}.api.urls", f"{config.name}.api"):
+                    raise
+                continue
+            patterns += module.urlpatterns
+    return patterns
+
+
+def _context_ui_urls():
+    patterns = []
+    for config in apps.get_app_configs():
+        if config.name.startswith("anju."):
+            try:
+                module = import_module(f"{config.name}.urls")
+            except ModuleNotFoundError as exc:
+                if exc.name != f"{config.name}.urls":
+                    raise
+                continue
+            patterns.append(path(f"admin/{config.label}/-/", include((module.urlpatterns, config.label))))
+    return patterns
+
+
+urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
+    *_context_ui_urls(),
+    path("admin/", admin.site.urls),
+    path("api/v1/", include(_context_api_urls())),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("", RedirectView.as_view(pattern_name="admin:index", permanent=False)),
+]
+if settings.DEBUG:
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
