@@ -1,0 +1,52 @@
+"""Base API views: every queryset goes through the data scope; writes go through services."""
+
+from django.core.exceptions import ImproperlyConfigured
+from django.http import Http404
+from rest_framework import mixins, viewsets
+
+from anju.org.access import scoped
+
+
+class ScopedQuerysetMixin:
+    """`queryset` is the base query; the user's data scope is applied on every request."""
+
+    permission_resource: str | None = None
+
+    def get_queryset(self):
+        base = super().get_queryset()
+        return scoped(self.request.user, base)
+
+    def get_writable_object(self):
+        """The object for a write; rows visible read-only (shared projects) answer 404."""
+        obj = self.get_object()
+        if not scoped(
+            self.request.user, type(obj)._default_manager.filter(pk=obj.pk), for_write=True
+        ).exists():
+            raise Http404
+        return obj
+
+
+class ScopedReadOnlyViewSet(ScopedQuerysetMixin, viewsets.ReadOnlyModelViewSet):
+    pass
+
+
+class ScopedModelViewSet(
+    ScopedQuerysetMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
+):
+    """CRUD viewset whose create/update/destroy call `perform_*` hooks that subclasses route to
+    services. The defaults refuse, so a subclass cannot forget and write around the service layer."""
+
+    def perform_create(self, serializer):
+        raise ImproperlyConfigured(f"{type(self).__name__} must call a service in perform_create")
+
+    def perform_update(self, serializer):
+        raise ImproperlyConfigured(f"{type(self).__name__} must call a service in perform_update")
+
+    def perform_destroy(self, instance):
+        raise ImproperlyConfigured(f"{type(self).__name__} must call a service in perform_destroy")

@@ -1,0 +1,95 @@
+"""Shared write helpers for services: validated create, optimistic-locked update, audited delete."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F
+from django.utils.translation import gettext as _
+
+from anju.core import audit
+from anju.core.services import ConflictError
+from anju.system.choices import LogAction
+
+
+def create_instance(
+    *, actor, instance: models.Model, note: str = "", exclude_validation=None
+) -> models.Model:
+    instance.full_clean(exclude=exclude_validation)
+    instance.save()
+    audit.log_action(
+        actor=actor, action=LogAction.CREATE, instance=instance, after=audit.snapshot(instance), note=note
+    )
+    return instance
+
+
+def lock(model: type[models.Model], pk) -> models.Model:
+    return model._default_manager.select_for_update().get(pk=pk)
+
+
+def update_instance(
+    *,
+    actor,
+    instance: models.Model,
+    data: dict,
+    expected_version: int | None = None,
+    note: str = "",
+    exclude_validation=None,
+) -> models.Model:
+    """Apply `data` to a locked fresh copy of `instance`; refuse if someone saved in between."""
+    current = lock(type(instance), instance.pk)
+    has_version = hasattr(current, "version")
+    if has_version and expected_version is not None and current.version != expected_version:
+        raise ConflictError(
+            _("%(object)s was changed by someone else while you were editing it. Reload and try again.")
+            % {"object": current}
+        )
+    before = audit.snapshot(current)
+    for name, value in data.items():
+        field = current._meta.get_field(name)
+        if isinstance(field, models.ManyToManyField):
+            continue
+        setattr(
+            current,
+            field.attname if field.is_relation and not isinstance(value, models.Model) else name,
+            value,
+        )
+    current.full_clean(exclude=exclude_validation)
+    if has_version:
+        current.version = F("version") + 1
+    current.save()
+    for name, value in data.items():
+        field = current._meta.get_field(name)
+        if isinstance(field, models.ManyToManyField):
+            getattr(current, name).set(value)
+    current.refresh_from_db()
+    after = audit.snapshot(current)
+    audit.log_action(
+        actor=actor, action=LogAction.UPDATE, instance=current, before=before, after=after, note=note
+    )
+    instance.__dict__.update(current.__dict__)
+    return current
+
+
+def delete_instance(*, actor, instance: models.Model, note: str = "") -> None:
+    current = lock(type(instance), instance.pk)
+    before = audit.snapshot(current)
+    label = str(current)
+    try:
+        current.delete()
+    except models.ProtectedError as exc:
+        raise ValidationError(
+            _("%(object)s cannot be deleted because other records still refer to it.") % {"object": label}
+        ) from exc
+    audit.log_action(
+        actor=actor,
+        action=LogAction.DELETE,
+        instance=None,
+        before=before,
+        after={},
+        object_repr=label,
+        note=note,
+        company_id=before.get("company") if isinstance(before.get("company"), int) else None,
+        model=type(instance),
+        object_id=before.get("id"),
+    )

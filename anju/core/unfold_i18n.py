@@ -1,0 +1,56 @@
+"""Chinese for the Unfold admin shell, which ships no zh-Hans catalogue of its own.
+
+The strings below are Unfold's own message ids; marking them here lets makemessages put them into
+the core catalogue (anju/core/locale), which Django consults for every template.
+"""
+
+from django.utils.translation import gettext_noop
+
+UNFOLD_STRINGS = (
+    gettext_noop("Search apps and models..."),
+    gettext_noop("Type to search"),
+    gettext_noop("Filters"),
+    gettext_noop("Apply Filters"),
+    gettext_noop("Reset filters"),
+    gettext_noop("Clear all filters"),
+    gettext_noop("Toggle filter"),
+    gettext_noop("Select value"),
+    gettext_noop("Select action"),
+    gettext_noop("Select action to run"),
+    gettext_noop("Run the selected action"),
+    gettext_noop("Run"),
+    gettext_noop("Clear selection"),
+    gettext_noop("Select format"),
+    gettext_noop("Select record"),
+    gettext_noop("No results found"),
+    gettext_noop("Nothing matched your search"),
+    gettext_noop("This page yielded into no results."),
+    gettext_noop("Recent searches"),
+    gettext_noop("Recent actions"),
+    gettext_noop("Toggle sidebar"),
+    gettext_noop("Toggle dark/light mode"),
+    gettext_noop("Toggle password visibility"),
+    gettext_noop("Toggle sorting"),
+    gettext_noop("Remove from sorting"),
+    gettext_noop("Dark"),
+    gettext_noop("Light"),
+    gettext_noop("System"),
+    gettext_noop("Show counts"),
+    gettext_noop("Hide counts"),
+    gettext_noop("All applications"),
+    gettext_noop("Open command tool"),
+    gettext_noop("Open selection"),
+    gettext_noop("Open selection in new tab"),
+    gettext_noop("Date from"),
+    gettext_noop("Date to"),
+    gettext_noop("No data"),
+    gettext_noop("Add row"),
+    gettext_noop("Add new item"),
+    gettext_noop("Create new record"),
+    gettext_noop("Go back"),
+    gettext_noop("This exporter will export the following fields: "),
+    gettext_noop("This exporter will export the following fields"),
+    gettext_noop("Reset to default"),
+    gettext_noop("Collapse"),
+    gettext_noop("General"),
+)

@@ -1,0 +1,109 @@
+import time
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import connection
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+
+
+@never_cache
+@require_GET
+def healthz(request):
+    """Database and job-queue health as JSON; 503 when either is down."""
+    result = {"status": "ok", "time": timezone.now().isoformat()}
+    started = time.perf_counter()
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+        result["database"] = {
+            "ok": True,
+            "vendor": connection.vendor,
+            "ms": round((time.perf_counter() - started) * 1000, 1),
+        }
+    except Exception as exc:
+        result["database"] = {"ok": False, "error": type(exc).__name__}
+    try:
+        from huey.contrib.djhuey import HUEY
+
+        started = time.perf_counter()
+        pending = HUEY.pending_count()
+        result["queue"] = {
+            "ok": True,
+            "backend": type(HUEY).__name__,
+            "pending": pending,
+            "immediate": HUEY.immediate,
+            "ms": round((time.perf_counter() - started) * 1000, 1),
+        }
+    except Exception as exc:
+        result["queue"] = {"ok": False, "error": type(exc).__name__}
+    healthy = result["database"]["ok"] and result["queue"]["ok"]
+    result["status"] = "ok" if healthy else "error"
+    return JsonResponse(result, status=200 if healthy else 503)
+
+
+def workbench_callback(request, context):
+    """Unfold dashboard: the registered widgets (announcements, tasks, …) and the user's shortcuts."""
+    from anju.core.menu import visible_sections
+    from anju.core.registry import workbench_widgets
+
+    widgets = []
+    for widget in sorted(workbench_widgets, key=lambda w: w.order):
+        rendered = widget.render(request)
+        if rendered:
+            # Widgets return rendered templates (safe HTML by the registry contract).
+            widgets.append(rendered if hasattr(rendered, "__html__") else mark_safe(rendered))  # noqa: S308
+    context["anju_widgets"] = widgets
+    context["title"] = _("Workbench")
+    context["anju_shortcuts"] = visible_sections(request)
+    return context
+
+
+def _back_to_list(request, list_url: str, query: str = ""):
+    from django.http import HttpResponseRedirect
+    from django.utils.http import url_has_allowed_host_and_scheme
+
+    if not url_has_allowed_host_and_scheme(list_url, allowed_hosts={request.get_host()}):
+        list_url = "/admin/"
+    return HttpResponseRedirect(f"{list_url}?{query}" if query else list_url)
+
+
+@require_POST
+@login_required
+def saved_view_create(request):
+    """Save the current list's conditions ("视图") under a name; only for the user's own use."""
+    from anju.core.admin import error_text
+    from anju.core.services import ServiceValidationError
+    from anju.system import services
+
+    list_key = request.POST.get("list_key", "")[:100]
+    list_url = request.POST.get("list_url", "/admin/")
+    query = request.POST.get("query", "")
+    try:
+        view = services.savedview_save(
+            actor=request.user, list_key=list_key, name=request.POST.get("name", ""), query=query
+        )
+    except ServiceValidationError as exc:
+        messages.error(request, error_text(exc))
+        return _back_to_list(request, list_url, query.lstrip("?"))
+    messages.success(request, _("View “%(name)s” saved.") % {"name": view.name})
+    return _back_to_list(request, list_url, view.query)
+
+
+@require_POST
+@login_required
+def saved_view_delete(request, pk: int):
+    from anju.org.access import scoped
+    from anju.system import services
+    from anju.system.models import SavedView
+
+    view = get_object_or_404(scoped(request.user, SavedView), pk=pk)
+    services.savedview_delete(actor=request.user, view=view)
+    messages.success(request, _("View “%(name)s” deleted.") % {"name": view.name})
+    return _back_to_list(request, request.POST.get("list_url", "/admin/"))
