@@ -1,0 +1,232 @@
+"""Who may do what, and which rows they see. The single place every list, detail, API, export,
+report and search starts from (`scoped`).
+
+Rules (manual 000 §2.4, §2.9 注意事项; issue #2):
+- Permission points come from the user's active roles defined at the current company or at one of
+  its ancestors (a group-level role applies in every subsidiary). The super-user flag grants all.
+- Company-bound rows are visible when their company is the current company or below it.
+- Project-bound rows are visible when the project belongs to the current company (or below) or is
+  shared to it, the user is assigned to it unless "may access all projects", and it passes the
+  project filter the user picked.
+- Rows that name an owning department or user are further narrowed by the roles' data range.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db.models import Model, Q, QuerySet
+
+from anju.org.choices import COMPANY_KINDS, DataRange
+
+_CACHE_ATTR = "_anju_access_cache"
+
+
+@dataclass(frozen=True)
+class ScopeSpec:
+    """How a model is bound to the data scope. Paths are ORM lookups from the model."""
+
+    company: str | None = None  # path to an OrgUnit acting as company
+    project: str | None = None  # path to estates.Project
+    department: str | None = None  # owning department (data range)
+    users: tuple[str, ...] = ()  # owning users (data range "only own records")
+    unscoped: bool = False  # global reference data (visible to every signed-in user)
+    owner: str | None = None  # personal rows: visible to that user only (saved views, inbox)
+
+
+@dataclass
+class _Access:
+    company_id: int | None
+    company_ids: frozenset[int]
+    points: frozenset[str]
+    superuser: bool
+    ranges: set[str] = field(default_factory=set)
+    custom_department_ids: set[int] = field(default_factory=set)
+    project_ids: frozenset[int] | None = None
+    project_ids_writable: frozenset[int] | None = None
+
+
+def _units():
+    from anju.org.models import OrgUnit
+
+    return OrgUnit.objects
+
+
+def subtree_ids(unit_id: int | None) -> frozenset[int]:
+    if unit_id is None:
+        return frozenset()
+    unit = _units().filter(pk=unit_id).only("path").first()
+    if unit is None:
+        return frozenset()
+    return frozenset(_units().filter(path__startswith=unit.path).values_list("pk", flat=True))
+
+
+def ancestor_ids(unit_id: int) -> list[int]:
+    unit = _units().filter(pk=unit_id).only("path").first()
+    if unit is None:
+        return []
+    return [int(part) for part in unit.path.strip("/").split("/") if part]
+
+
+def workable_companies(user) -> QuerySet:
+    """Companies the user may switch to: their own, their roles', and everything below those."""
+    units = _units().filter(kind__in=COMPANY_KINDS, is_active=True)
+    if not user.is_authenticated:
+        return units.none()
+    if user.is_superuser:
+        return units
+    roots = set(user.roles.filter(is_active=True).values_list("company_id", flat=True))
+    if user.department_id:
+        dept = _units().filter(pk=user.department_id).only("company_id").first()
+        if dept and dept.company_id:
+            roots.add(dept.company_id)
+    paths = list(_units().filter(pk__in=roots).values_list("path", flat=True))
+    if not paths:
+        return units.none()
+    q = Q()
+    for path in paths:
+        q |= Q(path__startswith=path)
+    return units.filter(q)
+
+
+def default_company_id(user) -> int | None:
+    if user.department_id:
+        dept = _units().filter(pk=user.department_id).only("company_id").first()
+        if dept and dept.company_id:
+            return dept.company_id
+    first = workable_companies(user).order_by("path").values_list("pk", flat=True).first()
+    return first
+
+
+def _access(user) -> _Access:
+    cached = getattr(user, _CACHE_ATTR, None)
+    if cached is not None:
+        return cached
+    company_id = user.current_company_id
+    if company_id is None or not workable_companies(user).filter(pk=company_id).exists():
+        company_id = default_company_id(user)
+    company_ids = subtree_ids(company_id)
+    ranges: set[str] = set()
+    custom: set[int] = set()
+    points: set[str] = set()
+    if not user.is_superuser and company_id is not None:
+        roles = user.roles.filter(is_active=True, company_id__in=ancestor_ids(company_id)).prefetch_related(
+            "custom_departments"
+        )
+        for role in roles:
+            points.update(role.permissions or [])
+            ranges.add(role.data_range)
+            if role.data_range == DataRange.CUSTOM:
+                custom.update(d.pk for d in role.custom_departments.all())
+    access = _Access(
+        company_id=company_id,
+        company_ids=company_ids,
+        points=frozenset(points),
+        superuser=user.is_superuser,
+        ranges=ranges,
+        custom_department_ids=custom,
+    )
+    setattr(user, _CACHE_ATTR, access)
+    return access
+
+
+def forget(user) -> None:
+    """Drop the cached access after a change of company, roles or project filter."""
+    if hasattr(user, _CACHE_ATTR):
+        delattr(user, _CACHE_ATTR)
+
+
+def current_company_id(user) -> int | None:
+    return _access(user).company_id if user.is_authenticated else None
+
+
+def visible_company_ids(user) -> frozenset[int]:
+    return _access(user).company_ids if user.is_authenticated else frozenset()
+
+
+def has_point(user, code: str) -> bool:
+    if not user or not user.is_authenticated or not user.is_active:
+        return False
+    access = _access(user)
+    return access.superuser or code in access.points
+
+
+def _project_ids(user, *, writable: bool) -> frozenset[int]:
+    from anju.estates.selectors import project_ids_for
+
+    access = _access(user)
+    attr = "project_ids_writable" if writable else "project_ids"
+    cached = getattr(access, attr)
+    if cached is None:
+        cached = frozenset(project_ids_for(user, access.company_ids, writable=writable))
+        setattr(access, attr, cached)
+    return cached
+
+
+def visible_project_ids(user) -> frozenset[int]:
+    if not user.is_authenticated:
+        return frozenset()
+    return _project_ids(user, writable=False)
+
+
+def writable_project_ids(user) -> frozenset[int]:
+    if not user.is_authenticated:
+        return frozenset()
+    return _project_ids(user, writable=True)
+
+
+def selectable_project_ids(user) -> list[int]:
+    """Projects the user could pick in the project filter (visible ones, before the filter)."""
+    from anju.estates.selectors import project_ids_for
+
+    if not user.is_authenticated:
+        return []
+    return project_ids_for(user, _access(user).company_ids, writable=False, apply_filter=False)
+
+
+def _data_range_q(user, spec: ScopeSpec) -> Q | None:
+    access = _access(user)
+    if access.superuser or not (spec.department or spec.users):
+        return None
+    ranges = access.ranges
+    if not ranges or DataRange.ALL in ranges:
+        return None
+    q = Q(pk__in=[])
+    if spec.department:
+        dept_ids: set[int] = set()
+        if DataRange.CUSTOM in ranges:
+            dept_ids |= access.custom_department_ids
+        if DataRange.DEPT_AND_BELOW in ranges and user.department_id:
+            dept_ids |= subtree_ids(user.department_id)
+        elif DataRange.DEPT in ranges and user.department_id:
+            dept_ids.add(user.department_id)
+        if dept_ids:
+            q |= Q(**{f"{spec.department}__in": dept_ids})
+    for path in spec.users:
+        # A record the user owns is always theirs to see, whatever the department rule.
+        q |= Q(**{path: user.pk})
+    return q
+
+
+def scoped(user, queryset: QuerySet | type[Model], *, for_write: bool = False) -> QuerySet:
+    """The rows of `queryset` this user may see (or change, with for_write)."""
+    if isinstance(queryset, type):
+        queryset = queryset._default_manager.all()
+    if not user or not user.is_authenticated or not user.is_active:
+        return queryset.none()
+    spec: ScopeSpec | None = getattr(queryset.model, "scope", None)
+    if spec is None:
+        raise TypeError(f"{queryset.model.__name__} declares no data scope (add a `scope = ScopeSpec(...)`).")
+    if spec.owner:
+        return queryset.filter(**{spec.owner: user.pk})
+    if spec.unscoped:
+        return queryset
+    if spec.project:
+        ids = writable_project_ids(user) if for_write else visible_project_ids(user)
+        queryset = queryset.filter(**{f"{spec.project}__in": ids})
+    elif spec.company:
+        queryset = queryset.filter(**{f"{spec.company}__in": visible_company_ids(user)})
+    range_q = _data_range_q(user, spec)
+    if range_q is not None:
+        queryset = queryset.filter(range_q)
+    return queryset
