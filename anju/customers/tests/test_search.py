@@ -1,0 +1,100 @@
+"""Omni search: names (2-character Chinese included), pinyin initials, phones, ID tails, rooms, plates."""
+
+import datetime
+import sqlite3
+
+import pytest
+
+from anju.customers import selectors, services
+from anju.customers.models import Vehicle
+
+
+@pytest.fixture
+def people(world, dictionaries, estate):
+    _p, rooms = estate
+    a = services.customer_create(
+        actor=world.user_a,
+        company=world.company_a,
+        name="张三",
+        phones=[{"number": "13800138000"}],
+        id_number="11010519491231002X",
+    )
+    b = services.customer_create(
+        actor=world.user_a, company=world.company_a, name="张三丰", phones=[{"number": "13912345678"}]
+    )
+    c = services.customer_create(
+        actor=world.user_a, company=world.company_a, name="李四", phones=[{"number": "0755-83283496"}]
+    )
+    services.child_save(actor=world.user_a, model=Vehicle, customer=c, data={"plate_number": "粤B12345"})
+    services.room_move_in(actor=world.user_a, room=rooms[0], customer=a, date=datetime.date(2026, 1, 1))
+    other = services.customer_create(
+        actor=world.user_b, company=world.company_b, name="张三", phones=[{"number": "13800138000"}]
+    )
+    return a, b, c, other
+
+
+def ids(results, kind="customer"):
+    return [r["id"] for r in results if r["type"] == kind]
+
+
+def test_two_character_chinese_name(world, people):
+    a, b, _c, other = people
+    found = ids(selectors.omni_search(world.user_a, "张三"))
+    assert found[:2] == [a.pk, b.pk]  # exact name ranks first
+    assert other.pk not in found  # other company: outside the data scope
+
+
+def test_single_character_surname_and_contains(world, people):
+    assert set(ids(selectors.omni_search(world.user_a, "张"))) == {people[0].pk, people[1].pk}
+    assert ids(selectors.omni_search(world.user_a, "三丰")) == [people[1].pk]
+
+
+def test_pinyin_initials_and_full_pinyin(world, people):
+    a, b, c, _o = people
+    assert ids(selectors.omni_search(world.user_a, "zs"))[0] == a.pk
+    assert ids(selectors.omni_search(world.user_a, "ZSF")) == [b.pk]
+    assert ids(selectors.omni_search(world.user_a, "lisi")) == [c.pk]
+
+
+def test_phone_full_prefix_and_tail(world, people):
+    a, b, c, _o = people
+    assert ids(selectors.omni_search(world.user_a, "13800138000"))[0] == a.pk
+    assert ids(selectors.omni_search(world.user_a, "5678")) == [b.pk]
+    assert ids(selectors.omni_search(world.user_a, "83283496")) == [c.pk]
+
+
+def test_id_number_tail(world, people):
+    assert ids(selectors.omni_search(world.user_a, "002X"))[0] == people[0].pk
+    assert ids(selectors.omni_search(world.user_a, "1231002x"))[0] == people[0].pk
+
+
+def test_room_and_plate(world, people, estate):
+    _p, _rooms = estate
+    results = selectors.omni_search(world.user_a, "JL-C3-0301")
+    assert results[0]["type"] == "room" and results[0]["customer"] == people[0].pk
+    plate = selectors.omni_search(world.user_a, "粤B12345")
+    assert plate[0]["type"] == "vehicle" and plate[0]["customer"] == people[2].pk
+    assert ids(selectors.omni_search(world.user_a, "B12345"), "vehicle")
+
+
+def test_masked_detail_for_a_user_without_view_sensitive(world, people):
+    from anju.core.testing import make_role, make_user
+
+    clerk = make_user(
+        world.dept_a, [make_role(world.company_a, points=["customers.customer.view"])], all_projects=True
+    )
+    detail = selectors.omni_search(clerk, "zs")[0]["detail"]
+    assert "138****8000" in detail and "13800138000" not in detail
+
+
+def test_fts5_trigram_misses_two_character_cjk_which_is_why_search_uses_indexed_like():
+    """SQLite's FTS5 trigram tokenizer needs at least 3 characters: '张三' finds nothing."""
+    con = sqlite3.connect(":memory:")
+    try:
+        con.execute("CREATE VIRTUAL TABLE t USING fts5(name, tokenize='trigram')")
+    except sqlite3.OperationalError:
+        pytest.fail("this SQLite has no FTS5 trigram tokenizer")
+    con.execute("INSERT INTO t VALUES ('张三'), ('张三丰')")
+    assert con.execute("SELECT count(*) FROM t WHERE t MATCH '张三'").fetchone()[0] == 0
+    assert con.execute("SELECT count(*) FROM t WHERE name LIKE '%张三%'").fetchone()[0] in (0, 2)
+    assert con.execute("SELECT count(*) FROM t WHERE t MATCH '张三丰'").fetchone()[0] == 1
