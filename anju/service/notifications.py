@@ -1,0 +1,252 @@
+"""Notifications: an inbox row per recipient, plus e-mail and SMS deliveries sent after commit.
+
+Texts come from templates (MessageTemplate rows override the built-in wording), rendered with the
+Django template engine. Each delivery is a row with its status; `send_deliveries` (a huey task)
+sends them once: a delivery already sent is never sent again.
+"""
+
+from __future__ import annotations
+
+import json
+import urllib.request
+from importlib import import_module
+
+from django.conf import settings
+from django.db import transaction
+from django.template import Context, Template
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from anju.service.choices import DeliveryStatus, NotificationChannel
+
+BUILTIN = {
+    "task_assigned": (
+        _("Task {{ task.code }} is assigned to you"),
+        _(
+            "{{ task.project }} {{ task.room }}: {{ task.description|truncatechars:80 }}. Reply by {{ task.reply_due|date:'Y-m-d H:i' }}."
+        ),
+    ),
+    "task_completed": (
+        _("Task {{ task.code }} is completed"),
+        _("{{ task.responsible_display }} completed task {{ task.code }} ({{ task.room }})."),
+    ),
+    "task_reopened": (
+        _("Task {{ task.code }} is reopened"),
+        _("Task {{ task.code }} ({{ task.room }}) was reopened: {{ note }}"),
+    ),
+    "task_escalated": (
+        _("Timeout: task {{ task.code }} (level {{ level }})"),
+        _(
+            "Task {{ task.code }} ({{ task.project }} {{ task.room }}) is overdue: {{ clocks }}. Responsible: {{ task.responsible_display }}."
+        ),
+    ),
+    "callback_bad": (
+        _("Bad callback result for task {{ task.code }}"),
+        _(
+            "The customer rated task {{ task.code }} “{{ satisfaction }}”: {{ comments }}. The task is reopened."
+        ),
+    ),
+}
+
+
+def _texts(code: str, memo: dict | None = None) -> tuple[Template, Template]:
+    """The compiled (subject, body) templates of a code; `memo` keeps them for a whole batch."""
+    from anju.service.models import MessageTemplate
+
+    if memo is not None and code in memo:
+        return memo[code]
+    row = MessageTemplate.objects.filter(code=code).first()
+    subject, body = (row.subject, row.body) if row else (str(BUILTIN[code][0]), str(BUILTIN[code][1]))
+    pair = (Template(subject), Template(body))
+    if memo is not None:
+        memo[code] = pair
+    return pair
+
+
+def render(code: str, context: dict, memo: dict | None = None) -> tuple[str, str]:
+    subject, body = _texts(code, memo)
+    ctx = Context(context, autoescape=False)
+    return subject.render(ctx).strip()[:200], body.render(ctx).strip()
+
+
+def prepare(*, recipient, template: str, context: dict, task=None, dedupe_key: str | None = None, memo=None):
+    """Build (unsaved) rows for one recipient: the inbox message itself, and an e-mail and an SMS
+    delivery (status "skipped" when the user has no address)."""
+    from anju.service.models import Delivery, Notification
+
+    title, body = render(template, context, memo)
+    notification = Notification(
+        recipient=recipient, template=template, title=title, body=body, task=task, dedupe_key=dedupe_key
+    )
+    deliveries = [
+        Delivery(
+            channel=NotificationChannel.EMAIL,
+            address=recipient.email or "",
+            status=DeliveryStatus.PENDING if recipient.email else DeliveryStatus.SKIPPED,
+        ),
+        Delivery(
+            channel=NotificationChannel.SMS,
+            address=recipient.mobile or "",
+            status=DeliveryStatus.PENDING if recipient.mobile else DeliveryStatus.SKIPPED,
+        ),
+    ]
+    return notification, deliveries
+
+
+def save_batch(items) -> list[int]:
+    """Save prepared (notification, deliveries) pairs; skip duplicates by dedupe key; schedule
+    sending after commit. Returns the ids of the pending deliveries."""
+    from anju.service.models import Delivery, Notification
+
+    if not items:
+        return []
+    keys = [n.dedupe_key for n, _d in items if n.dedupe_key]
+    existing = (
+        set(Notification.objects.filter(dedupe_key__in=keys).values_list("dedupe_key", flat=True))
+        if keys
+        else set()
+    )
+    fresh = [(n, d) for n, d in items if not n.dedupe_key or n.dedupe_key not in existing]
+    Notification.objects.bulk_create([n for n, _d in fresh])
+    rows = []
+    for n, ds in fresh:
+        for d in ds:
+            d.notification = n
+            rows.append(d)
+    Delivery.objects.bulk_create(rows)
+    pending = [d.pk for d in rows if d.status == DeliveryStatus.PENDING]
+    if pending:
+        transaction.on_commit(lambda: _enqueue(pending))
+    return pending
+
+
+def notify(*, recipient, template: str, context: dict, task=None, dedupe_key=None):
+    if recipient is None:
+        return []
+    return save_batch(
+        [prepare(recipient=recipient, template=template, context=context, task=task, dedupe_key=dedupe_key)]
+    )
+
+
+def _enqueue(ids):
+    from anju.service.tasks import send_deliveries
+
+    for start in range(0, len(ids), 500):
+        send_deliveries(ids[start : start + 500])
+
+
+# --- SMS backends --------------------------------------------------------------------------------
+class OutboxBackend:
+    """Default: the message goes to the SmsOutbox table."""
+
+    def send(self, phone: str, body: str) -> None:
+        from anju.service.models import SmsOutbox
+
+        SmsOutbox.objects.create(phone=phone, body=body)
+
+    def send_many(self, messages) -> None:
+        from anju.service.models import SmsOutbox
+
+        SmsOutbox.objects.bulk_create([SmsOutbox(phone=phone, body=body) for phone, body in messages])
+
+
+class HttpGatewayBackend:
+    """POSTs {"phone", "text"} as JSON to settings.ANJU_SMS_GATEWAY_URL; a non-2xx answer fails."""
+
+    def __init__(self, url: str | None = None, token: str | None = None, timeout: float = 10):
+        self.url = url or getattr(settings, "ANJU_SMS_GATEWAY_URL", "")
+        self.token = token if token is not None else getattr(settings, "ANJU_SMS_GATEWAY_TOKEN", "")
+        self.timeout = timeout
+
+    def send(self, phone: str, body: str) -> None:
+        if not self.url.startswith(("http://", "https://")):
+            raise RuntimeError("ANJU_SMS_GATEWAY_URL must be an http(s) URL")
+        data = json.dumps({"phone": phone, "text": body}).encode()
+        request = urllib.request.Request(  # noqa: S310 (scheme checked above)
+            self.url, data=data, headers={"Content-Type": "application/json"}
+        )
+        if self.token:
+            request.add_header("Authorization", f"Bearer {self.token}")
+        with urllib.request.urlopen(request, timeout=self.timeout) as response:  # noqa: S310 (configured URL)
+            if not 200 <= response.status < 300:
+                raise RuntimeError(f"SMS gateway answered {response.status}")
+
+
+def sms_backend():
+    """settings.ANJU_SMS_BACKEND: "outbox" (default), "http" (the gateway adapter) or a dotted path."""
+    path = getattr(settings, "ANJU_SMS_BACKEND", "") or "outbox"
+    aliases = {"outbox": OutboxBackend, "http": HttpGatewayBackend, "gateway": HttpGatewayBackend}
+    if path in aliases:
+        return aliases[path]()
+    module, _sep, name = path.rpartition(".")
+    return getattr(import_module(module), name)()
+
+
+def deliver(delivery) -> None:
+    deliver_batch([delivery.pk])
+
+
+def deliver_batch(ids) -> dict:
+    """Send pending deliveries once each. Rows are claimed under a row lock (skip_locked: a second
+    worker takes other rows), sent over one SMTP connection, and their outcome saved in bulk."""
+    from django.core.mail import EmailMessage, get_connection
+    from django.db import transaction as tx
+
+    from anju.service.models import Delivery
+
+    outcome = {"sent": 0, "failed": 0}
+    with tx.atomic():
+        rows = list(
+            Delivery.objects.select_for_update(skip_locked=True, of=("self",))
+            .filter(pk__in=ids, status=DeliveryStatus.PENDING)
+            .select_related("notification")
+        )
+        if not rows:
+            return outcome
+        now = timezone.now()
+        emails = [r for r in rows if r.channel == NotificationChannel.EMAIL]
+        sms = [r for r in rows if r.channel == NotificationChannel.SMS]
+        if emails:
+            try:
+                connection = get_connection(fail_silently=False)
+                connection.open()
+            except Exception as exc:  # the server is down: every e-mail of the batch failed
+                for r in emails:
+                    r.status, r.error = DeliveryStatus.FAILED, str(exc)[:1000]
+            else:
+                try:
+                    for r in emails:
+                        try:
+                            EmailMessage(
+                                r.notification.title,
+                                r.notification.body,
+                                None,
+                                [r.address],
+                                connection=connection,
+                            ).send()
+                            r.status, r.sent_at, r.error = DeliveryStatus.SENT, now, ""
+                        except Exception as exc:
+                            r.status, r.error = DeliveryStatus.FAILED, str(exc)[:1000]
+                finally:
+                    connection.close()
+        if sms:
+            backend = sms_backend()
+            send_many = getattr(backend, "send_many", None)
+            if send_many is not None:
+                send_many([(r.address, f"{r.notification.title} {r.notification.body}"[:500]) for r in sms])
+                for r in sms:
+                    r.status, r.sent_at, r.error = DeliveryStatus.SENT, now, ""
+            else:
+                for r in sms:
+                    try:
+                        backend.send(r.address, f"{r.notification.title} {r.notification.body}"[:500])
+                        r.status, r.sent_at, r.error = DeliveryStatus.SENT, now, ""
+                    except Exception as exc:  # recorded, never raised into the job queue
+                        r.status, r.error = DeliveryStatus.FAILED, str(exc)[:1000]
+        for r in rows:
+            r.attempts += 1
+            outcome["sent" if r.status == DeliveryStatus.SENT else "failed"] += 1
+        from anju.service.sla import bulk_set
+
+        bulk_set(Delivery, rows, ["status", "sent_at", "error", "attempts"])
+    return outcome

@@ -1,0 +1,759 @@
+"""Every write of the customer-service context (`<entity>_<verb>(*, actor, ...)`, audited)."""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+
+from django.db.models import Count
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from anju.core import audit
+from anju.core.crud import create_instance, delete_instance, update_instance
+from anju.core.services import ServiceValidationError, service
+from anju.service import calendar, notifications, warranty, workflow
+from anju.service.choices import (
+    OPEN_STATUSES,
+    ApprovalStatus,
+    CallbackStatus,
+    Payer,
+    ResponsibleKind,
+    Satisfaction,
+    TaskSource,
+    TaskStatus,
+    TaskType,
+    WarrantyStatus,
+)
+from anju.service.models import (
+    AcceptanceShare,
+    CalendarDay,
+    CalendarYear,
+    Callback,
+    Compensation,
+    ComplaintTopic,
+    Contractor,
+    ContractorContact,
+    ContractorScope,
+    EscalationStep,
+    MessageTemplate,
+    Notification,
+    Problem,
+    ProblemCategory,
+    Reception,
+    ReceptionAttachment,
+    Task,
+    TaskAttachment,
+    WarrantyElement,
+    WorkingHours,
+)
+from anju.service.uploads import check_upload
+from anju.system.choices import LogAction
+
+
+# --- reference data: plain create / update / delete ------------------------------------------------
+def _crud(model, prefix, after_write=None):
+    def create(*, actor, **data):
+        m2m = {k: data.pop(k) for k in list(data) if k in {f.name for f in model._meta.many_to_many}}
+        obj = create_instance(actor=actor, instance=model(**data))
+        for k, v in m2m.items():
+            getattr(obj, k).set(v)
+        if after_write:
+            after_write(obj)
+        return obj
+
+    def update(*, actor, instance, data, expected_version=None):
+        obj = update_instance(actor=actor, instance=instance, data=data, expected_version=expected_version)
+        if after_write:
+            after_write(obj)
+        return obj
+
+    def delete(*, actor, instance):
+        delete_instance(actor=actor, instance=instance)
+        if after_write:
+            after_write(instance)
+
+    out = {}
+    for verb, fn in (("create", create), ("update", update), ("delete", delete)):
+        fn.__name__ = fn.__qualname__ = f"{prefix}_{verb}"
+        fn.__module__ = __name__
+        out[verb] = service(fn)
+        globals()[f"{prefix}_{verb}"] = out[verb]
+    return out
+
+
+def _forget_day(obj):
+    calendar.forget(obj.date.year if hasattr(obj, "date") else obj.year)
+
+
+def _forget_hours(obj):
+    calendar.forget_hours(obj.company_id)
+
+
+CRUD = {
+    CalendarDay: _crud(CalendarDay, "calendarday", _forget_day),
+    CalendarYear: _crud(CalendarYear, "calendaryear", _forget_day),
+    WorkingHours: _crud(WorkingHours, "workinghours", _forget_hours),
+    WarrantyElement: _crud(WarrantyElement, "warrantyelement"),
+    ProblemCategory: _crud(ProblemCategory, "problemcategory"),
+    Problem: _crud(Problem, "problem"),
+    Contractor: _crud(Contractor, "contractor"),
+    ContractorContact: _crud(ContractorContact, "contractorcontact"),
+    ContractorScope: _crud(ContractorScope, "contractorscope"),
+    AcceptanceShare: _crud(AcceptanceShare, "acceptanceshare"),
+    EscalationStep: _crud(EscalationStep, "escalationstep"),
+    ComplaintTopic: _crud(ComplaintTopic, "complainttopic"),
+    MessageTemplate: _crud(MessageTemplate, "messagetemplate"),
+}
+
+
+# --- customers ---------------------------------------------------------------------------------------
+@service
+def customer_quick_register(*, actor, company, name: str, mobile: str):
+    """快速登记: a caller not yet in the ledger. Uses the customers context's service when present."""
+    name, mobile = (name or "").strip(), (mobile or "").strip()
+    errors = {}
+    if not name:
+        errors["caller_name"] = _("Enter the caller's name.")
+    if not mobile or not mobile.replace("-", "").isdigit() or len(mobile.replace("-", "")) < 7:
+        errors["caller_phone"] = _("Enter a valid phone number.")
+    if errors:
+        raise ServiceValidationError(errors)
+    from anju.customers.models import Customer
+
+    try:
+        from anju.customers.services import customer_create
+    except ImportError:  # the ledger's service is the normal path; the model is the contract
+        customer_create = None
+    if customer_create is not None:
+        return customer_create(actor=actor, company=company, name=name, phones=[{"number": mobile}])
+    code = f"KF{timezone.now():%y%m%d%H%M%S%f}"[:20]
+    return create_instance(
+        actor=actor,
+        instance=Customer(
+            company=company,
+            code=code,
+            name=name,
+            mobile=mobile,
+            created_by=actor if getattr(actor, "pk", None) else None,
+        ),
+        note=_("Quick registration at reception"),
+    )
+
+
+# --- receptions ----------------------------------------------------------------------------------------
+def allowed_accepting_company_ids(project) -> set[int]:
+    return {project.company_id} | set(
+        AcceptanceShare.objects.filter(project=project).values_list("company_id", flat=True)
+    )
+
+
+def _next_code(prefix: str) -> str:
+    """A provisional unique code; replaced by prefix + zero-padded id right after the insert."""
+    import secrets
+
+    return f"{prefix}{timezone.localtime():%y%m%d}-{secrets.token_hex(6).upper()}"
+
+
+@service
+def reception_create(
+    *,
+    actor,
+    company,
+    room,
+    content: str,
+    channel: str,
+    customer=None,
+    caller_name: str = "",
+    caller_phone: str = "",
+    accepting_companies=None,
+    received_at=None,
+    attachments=(),
+):
+    content = (content or "").strip()
+    if not content:
+        raise ServiceValidationError({"content": _("Describe what the customer said.")})
+    if customer is None and (caller_name or caller_phone):
+        from anju.customers.models import Customer
+
+        customer = Customer.objects.filter(
+            company=company, name=caller_name.strip(), mobile=caller_phone.strip()
+        ).first()
+    if customer is None and (caller_name or caller_phone):
+        customer = customer_quick_register(
+            actor=actor, company=company, name=caller_name, mobile=caller_phone
+        )
+    allowed = allowed_accepting_company_ids(room.project)
+    accepting = list(accepting_companies or []) or [c for c in [room.project.company] if c]
+    bad = [c for c in accepting if c.pk not in allowed]
+    if bad:
+        raise ServiceValidationError(
+            {
+                "accepting_companies": _(
+                    "%(company)s does not accept receptions for this project (受理职责共享)."
+                )
+                % {"company": bad[0]}
+            }
+        )
+    files = list(attachments or [])
+    kinds = [check_upload(f) for f in files]
+    reception = Reception(
+        company=company,
+        code=_next_code("JD"),
+        channel=channel,
+        customer=customer,
+        caller_name=caller_name or (customer.name if customer else ""),
+        caller_phone=caller_phone or (getattr(customer, "mobile", "") if customer else ""),
+        room=room,
+        project=room.project,
+        content=content,
+        received_at=received_at or timezone.now(),
+        created_by=actor if getattr(actor, "pk", None) else None,
+    )
+    reception = create_instance(actor=actor, instance=reception)
+    Reception.objects.filter(pk=reception.pk).update(code=f"JD{reception.pk:08d}")
+    reception.code = f"JD{reception.pk:08d}"
+    reception.accepting_companies.set(accepting)
+    for f, kind in zip(files, kinds, strict=True):
+        ReceptionAttachment.objects.create(
+            reception=reception,
+            file=f,
+            name=f.name[:200],
+            content_type=kind,
+            size=f.size,
+            uploaded_by=reception.created_by,
+        )
+    return reception
+
+
+@service
+def reception_update(*, actor, reception, data: dict, expected_version=None):
+    allowed = {"channel", "content", "customer", "caller_name", "caller_phone", "received_at"}
+    unknown = set(data) - allowed - {"accepting_companies"}
+    if unknown:
+        raise ServiceValidationError({k: _("This field cannot be changed.") for k in unknown})
+    accepting = data.pop("accepting_companies", None)
+    reception = update_instance(actor=actor, instance=reception, data=data, expected_version=expected_version)
+    if accepting is not None:
+        allowed_ids = allowed_accepting_company_ids(reception.project)
+        if any(c.pk not in allowed_ids for c in accepting) or not accepting:
+            raise ServiceValidationError(
+                {"accepting_companies": _("Choose companies that accept receptions for this project.")}
+            )
+        reception.accepting_companies.set(accepting)
+    return reception
+
+
+@service
+def reception_attach(*, actor, reception, file):
+    kind = check_upload(file)
+    row = ReceptionAttachment.objects.create(
+        reception=reception,
+        file=file,
+        name=file.name[:200],
+        content_type=kind,
+        size=file.size,
+        uploaded_by=actor,
+    )
+    audit.log_action(
+        actor=actor,
+        action=LogAction.UPDATE,
+        instance=reception,
+        note=_("Attachment %(name)s added") % {"name": row.name},
+        company_id=reception.company_id,
+    )
+    return row
+
+
+# --- tasks ---------------------------------------------------------------------------------------------
+def propose_responsible(*, problem, room, accepting_company) -> dict | None:
+    """Duty first (contractor scope of the problem's category, then the problem's default
+    department in the accepting company), then workload (the member with fewest open tasks)."""
+    from anju.org.models import OrgUnit, User
+
+    if problem is None:
+        return None
+    category = problem.part.category
+    scopes = ContractorScope.objects.filter(
+        project_id=room.project_id, category=category, contractor__is_active=True
+    )
+    scope = scopes.filter(building_id=room.building_id).first() if room.building_id else None
+    scope = scope or scopes.filter(building__isnull=True).first()
+    if scope:
+        return {"kind": ResponsibleKind.CONTRACTOR, "contractor": scope.contractor}
+    if not problem.default_department_name:
+        return None
+    dept = (
+        OrgUnit.objects.filter(
+            company=accepting_company, kind="department", is_active=True, name=problem.default_department_name
+        )
+        .order_by("path")
+        .first()
+    )
+    if dept is None:
+        return None
+    members = list(User.objects.filter(department=dept, is_active=True).values_list("pk", flat=True))
+    if not members:
+        return {"kind": ResponsibleKind.DEPARTMENT, "department": dept}
+    load = dict(
+        Task.objects.filter(responsible_user_id__in=members, status__in=OPEN_STATUSES)
+        .values_list("responsible_user_id")
+        .annotate(n=Count("pk"))
+        .values_list("responsible_user_id", "n")
+    )
+    chosen = min(members, key=lambda pk: (load.get(pk, 0), pk))
+    return {"kind": ResponsibleKind.PERSON, "user": User.objects.get(pk=chosen), "department": dept}
+
+
+def _assignment_from(data: dict) -> dict | None:
+    kind = data.get("responsible_kind")
+    if not kind:
+        return None
+    return {
+        "kind": kind,
+        "user": data.get("responsible_user"),
+        "department": data.get("responsible_department"),
+        "contractor": data.get("responsible_contractor"),
+    }
+
+
+@service
+def task_create(
+    *,
+    actor,
+    room,
+    task_type: str,
+    accepting_company,
+    acceptor,
+    source: str = TaskSource.DAILY,
+    reception=None,
+    problem=None,
+    description: str = "",
+    customer=None,
+    consultant=None,
+    topic=None,
+    responsible_kind: str = "",
+    responsible_user=None,
+    responsible_department=None,
+    responsible_contractor=None,
+    source_ref: str = "",
+    auto_assign: bool | None = None,
+    now=None,
+):
+    """The one way a task is born, whatever its source (daily complaint, mock inspection, delivery,
+    repair order). Computes warranty and the answer/processing deadlines; assigns the responsible
+    party by hand, by duty and workload, or leaves the task 待分配."""
+    from anju.system.parameters import get_parameter
+
+    now = now or timezone.now()
+    errors = {}
+    if task_type not in TaskType.values:
+        errors["task_type"] = _("Choose a task type.")
+    if source not in TaskSource.values:
+        errors["source"] = _("Unknown task source.")
+    if reception is not None and reception.status == "closed":
+        errors["reception"] = _("This reception is closed.")
+    if reception is not None and not reception.accepting_companies.filter(pk=accepting_company.pk).exists():
+        errors["accepting_company"] = _(
+            "The accepting company must be one of the reception's accepting companies."
+        )
+    if reception is not None and room.project_id != reception.project_id:
+        errors["room"] = _("A task of a reception is in the reception's project.")
+    if reception is None and accepting_company.pk not in allowed_accepting_company_ids(room.project):
+        errors["accepting_company"] = _("This company does not accept tasks for this project.")
+    if task_type in (TaskType.COMPLAINT, TaskType.REPAIR) and problem is None:
+        errors["problem"] = _("Choose the problem from the standard library.")
+    if errors:
+        raise ServiceValidationError(errors)
+    status, end = warranty.check(problem, room, on=timezone.localtime(now).date())
+    task = Task(
+        code=_next_code("RW"),
+        source=source,
+        source_ref=source_ref,
+        reception=reception,
+        task_type=task_type,
+        problem=problem,
+        description=(description or "").strip() or (reception.content if reception else ""),
+        room=room,
+        project=room.project,
+        customer=customer or (reception.customer if reception else None),
+        accepting_company=accepting_company,
+        acceptor=acceptor,
+        consultant=consultant,
+        topic=topic,
+        severity=problem.severity if problem else "normal",
+        warranty_status=status,
+        warranty_end=end,
+        is_paid=task_type == TaskType.REPAIR and status == WarrantyStatus.OUT,
+        created_by=actor if getattr(actor, "pk", None) else None,
+        created_at=now,
+    )
+    if problem is not None:
+        task.answer_due = calendar.add_limit(
+            now, problem.answer_limit, problem.limit_unit, accepting_company.pk
+        )
+        task.process_due = calendar.add_limit(
+            now, problem.process_limit, problem.limit_unit, accepting_company.pk
+        )
+    task.next_escalation_at = workflow.next_deadline(task)
+    task.save()
+    task.code = f"RW{task.pk:08d}"
+    Task.objects.filter(pk=task.pk).update(code=task.code)
+    workflow.add_event(
+        task, "create", actor=actor, to_status=task.status, data={"source": source, "warranty": status}
+    )
+    audit.log_action(
+        actor=actor,
+        action=LogAction.CREATE,
+        instance=task,
+        after=audit.snapshot(task),
+        company_id=accepting_company.pk,
+    )
+    assignment = _assignment_from(
+        {
+            "responsible_kind": responsible_kind,
+            "responsible_user": responsible_user,
+            "responsible_department": responsible_department,
+            "responsible_contractor": responsible_contractor,
+        }
+    )
+    if assignment is None:
+        if auto_assign is None:
+            auto_assign = bool(get_parameter(accepting_company.pk, "service.auto_assign"))
+        if auto_assign:
+            assignment = propose_responsible(problem=problem, room=room, accepting_company=accepting_company)
+    if assignment is not None:
+        task, _event = workflow.transition(
+            actor=actor, task=task, action="assign", assignment=assignment, now=now, as_system=True
+        )
+        _notify_assigned(task)
+    elif reception is not None:
+        workflow.refresh_reception(reception.pk)
+    return task
+
+
+@service
+def reception_decompose(*, actor, reception, tasks: list[dict]):
+    """分解: one reception into one or more tasks (each a dict of task_create's arguments)."""
+    if not tasks:
+        raise ServiceValidationError({"tasks": _("Add at least one task.")})
+    created = []
+    for i, spec in enumerate(tasks):
+        spec = dict(spec)
+        try:
+            created.append(
+                task_create(
+                    actor=actor,
+                    reception=reception,
+                    room=spec.pop("room", None) or reception.room,
+                    source=TaskSource.DAILY,
+                    **spec,
+                )
+            )
+        except ServiceValidationError as exc:
+            raise ServiceValidationError({f"tasks[{i}].{k}": v for k, v in exc.errors.items()}) from exc
+    workflow.refresh_reception(reception.pk)
+    return created
+
+
+def _supervisor_of(task):
+    dept = task.acceptor.department if task.acceptor_id else None
+    manager = getattr(dept, "manager", None) if dept else None
+    if manager is None and task.responsible_department_id:
+        manager = task.responsible_department.manager
+    return manager
+
+
+def _notify_assigned(task):
+    if task.responsible_user_id:
+        notifications.notify(
+            recipient=task.responsible_user, template="task_assigned", context={"task": task}, task=task
+        )
+
+
+@service
+def task_transition(
+    *,
+    actor,
+    task,
+    action: str,
+    note: str = "",
+    expected_version=None,
+    assignment=None,
+    attachments=(),
+    now=None,
+):
+    """Any action of the transition table, with its side effects (notifications, callback queue)."""
+    files = list(attachments or [])
+    kinds = [check_upload(f) for f in files]
+    if action == "close" and Callback.objects.filter(task=task, status=CallbackStatus.PENDING).exists():
+        raise ServiceValidationError(
+            {"action": _("A callback is pending for this task: record or waive it first.")}
+        )
+    task, event = workflow.transition(
+        actor=actor,
+        task=task,
+        action=action,
+        note=note,
+        expected_version=expected_version,
+        assignment=assignment,
+        now=now,
+    )
+    for f, kind in zip(files, kinds, strict=True):
+        TaskAttachment.objects.create(
+            task=task,
+            event=event,
+            file=f,
+            name=f.name[:200],
+            content_type=kind,
+            size=f.size,
+            uploaded_by=actor,
+        )
+    if action in ("assign", "reassign"):
+        _notify_assigned(task)
+    elif action == "complete":
+        notifications.notify(
+            recipient=task.acceptor, template="task_completed", context={"task": task}, task=task
+        )
+        schedule_callback(task)
+    elif action == "reopen" and task.responsible_user_id:
+        notifications.notify(
+            recipient=task.responsible_user,
+            template="task_reopened",
+            context={"task": task, "note": note},
+            task=task,
+        )
+    return task
+
+
+def callback_sampled(task, percent: int, seed: str) -> bool:
+    if percent >= 100:
+        return True
+    if percent <= 0:
+        return False
+    digest = hashlib.sha256(f"{seed}:{task.pk}".encode()).digest()
+    return int.from_bytes(digest[:4], "big") % 100 < percent
+
+
+def schedule_callback(task):
+    """Callback rules per task type: complaints 100 %, repairs a 30 % sample (parameters)."""
+    from anju.system.parameters import get_parameter
+
+    company = task.accepting_company_id
+    key = {
+        TaskType.COMPLAINT: "service.callback.complaint_percent",
+        TaskType.REPAIR: "service.callback.repair_percent",
+    }.get(task.task_type, "service.callback.other_percent")
+    if Callback.objects.filter(task=task, status=CallbackStatus.PENDING).exists():
+        return None
+    if not callback_sampled(
+        task, int(get_parameter(company, key)), str(get_parameter(company, "service.callback.sample_seed"))
+    ):
+        return None
+    days = int(get_parameter(company, "service.callback.days"))
+    callback = Callback.objects.create(
+        task=task,
+        project_id=task.project_id,
+        due_at=(task.completed_at or timezone.now()) + datetime.timedelta(days=days),
+    )
+    workflow.add_event(
+        task,
+        "callback_queued",
+        actor=None,
+        data={"callback": callback.pk, "due": callback.due_at.isoformat()},
+    )
+    return callback
+
+
+BAD_SATISFACTION = (Satisfaction.DISSATISFIED, Satisfaction.VERY_DISSATISFIED)
+
+
+@service
+def callback_record(
+    *,
+    actor,
+    callback,
+    method: str,
+    person_reached: str,
+    satisfaction: int,
+    nps=None,
+    comments: str = "",
+    expected_version=None,
+):
+    """回访登记. A bad result (不满意/非常不满意) reopens the task and tells the supervisor; a good one
+    closes a completed task."""
+    errors = {}
+    if satisfaction not in Satisfaction.values:
+        errors["satisfaction"] = _("Choose a satisfaction level.")
+    if nps is not None and not (0 <= int(nps) <= 10):
+        errors["nps"] = _("NPS is a whole number from 0 to 10.")
+    if not method:
+        errors["method"] = _("Choose how the customer was reached.")
+    if errors:
+        raise ServiceValidationError(errors)
+    current = Callback.objects.select_for_update().get(pk=callback.pk)
+    if expected_version is not None and current.version != expected_version:
+        from anju.core.services import ConflictError
+
+        raise ConflictError(_("This callback was recorded by someone else. Reload."))
+    if current.status != CallbackStatus.PENDING:
+        raise ServiceValidationError({"__all__": _("This callback is already done.")})
+    before = audit.snapshot(current)
+    current.method, current.person_reached, current.satisfaction = method, person_reached, satisfaction
+    current.nps, current.comments = nps, comments
+    current.status, current.done_by, current.done_at = CallbackStatus.DONE, actor, timezone.now()
+    current.version += 1
+    current.save()
+    audit.log_action(
+        actor=actor,
+        action=LogAction.UPDATE,
+        instance=current,
+        before=before,
+        after=audit.snapshot(current),
+        company_id=current.task.accepting_company_id,
+    )
+    task = current.task
+    label = Satisfaction(satisfaction).label
+    workflow.add_event(
+        task,
+        "callback",
+        actor=actor,
+        note=comments,
+        data={"satisfaction": satisfaction, "nps": nps, "method": method},
+    )
+    if satisfaction in BAD_SATISFACTION:
+        if task.status in (TaskStatus.COMPLETED, TaskStatus.CLOSED):
+            task, _e = workflow.transition(
+                actor=actor,
+                task=task,
+                action="reopen",
+                note=_("Callback: %(level)s. %(comments)s") % {"level": label, "comments": comments},
+                as_system=True,
+            )
+            if task.responsible_user_id:
+                notifications.notify(
+                    recipient=task.responsible_user,
+                    template="task_reopened",
+                    context={"task": task, "note": comments},
+                    task=task,
+                )
+        supervisor = _supervisor_of(task)
+        notifications.notify(
+            recipient=supervisor,
+            template="callback_bad",
+            context={"task": task, "satisfaction": label, "comments": comments},
+            task=task,
+        )
+    elif task.status == TaskStatus.COMPLETED:
+        workflow.transition(
+            actor=actor,
+            task=task,
+            action="close",
+            note=_("Callback: %(level)s") % {"level": label},
+            as_system=True,
+        )
+    return current
+
+
+@service
+def callback_waive(*, actor, callback, note: str):
+    if not (note or "").strip():
+        raise ServiceValidationError({"note": _("Give a reason for this action.")})
+    current = Callback.objects.select_for_update().get(pk=callback.pk)
+    if current.status != CallbackStatus.PENDING:
+        raise ServiceValidationError({"__all__": _("This callback is already done.")})
+    current.status, current.comments, current.done_by, current.done_at = (
+        CallbackStatus.WAIVED,
+        note,
+        actor,
+        timezone.now(),
+    )
+    current.version += 1
+    current.save()
+    audit.log_action(
+        actor=actor,
+        action=LogAction.UPDATE,
+        instance=current,
+        note=note,
+        company_id=current.task.accepting_company_id,
+    )
+    workflow.add_event(current.task, "callback_waived", actor=actor, note=note)
+    return current
+
+
+# --- compensation and topics ---------------------------------------------------------------------------
+@service
+def compensation_create(
+    *, actor, task, kind: str, amount, payer: str, contractor=None, description: str = ""
+):
+    if payer == Payer.CONTRACTOR and contractor is None:
+        contractor = task.responsible_contractor
+        if contractor is None:
+            raise ServiceValidationError({"contractor": _("Choose the contractor who pays.")})
+    if payer == Payer.DEVELOPER:
+        contractor = None
+    row = Compensation(
+        task=task,
+        project_id=task.project_id,
+        kind=kind,
+        amount=amount,
+        payer=payer,
+        contractor=contractor,
+        description=description,
+        created_by=actor,
+    )
+    row = create_instance(actor=actor, instance=row)
+    workflow.add_event(
+        task,
+        "compensation",
+        actor=actor,
+        note=description,
+        data={"amount": str(amount), "kind": kind, "payer": payer},
+    )
+    return row
+
+
+@service
+def compensation_decide(*, actor, compensation, approve: bool, expected_version=None):
+    current = Compensation.objects.select_for_update().get(pk=compensation.pk)
+    if expected_version is not None and current.version != expected_version:
+        from anju.core.services import ConflictError
+
+        raise ConflictError(_("This compensation was changed by someone else. Reload."))
+    if current.status != ApprovalStatus.PENDING:
+        raise ServiceValidationError({"__all__": _("This compensation is already decided.")})
+    current.status = ApprovalStatus.APPROVED if approve else ApprovalStatus.REJECTED
+    current.approved_by, current.approved_at = actor, timezone.now()
+    current.version += 1
+    current.save()
+    audit.log_action(
+        actor=actor,
+        action=LogAction.APPROVE,
+        instance=current,
+        note=current.get_status_display(),
+        company_id=current.task.accepting_company_id,
+    )
+    return current
+
+
+@service
+def task_link_topic(*, actor, task, topic):
+    before = task.topic_id
+    Task.objects.filter(pk=task.pk).update(topic=topic)
+    task.topic = topic
+    audit.log_action(
+        actor=actor,
+        action=LogAction.UPDATE,
+        instance=task,
+        before={"topic": before},
+        after={"topic": getattr(topic, "pk", None)},
+    )
+    workflow.add_event(task, "topic", actor=actor, note=str(topic or ""))
+    return task
+
+
+@service(audited=False)
+def notification_mark_read(*, actor, notification):
+    Notification.objects.filter(pk=notification.pk, recipient=actor, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )

@@ -1,0 +1,261 @@
+"""The SLA sweep (every minute): mark timeouts, then climb each overdue task's escalation ladder.
+
+Both steps are conditional UPDATEs keyed on the old value, so a second run — or two workers at
+once — finds nothing left to do and sends nothing twice (EscalationLog and the notifications'
+dedupe keys are unique as a last line of defence).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from anju.service import calendar, notifications
+from anju.service.choices import OPEN_STATUSES, EscalationTarget, TaskStatus
+
+S = TaskStatus
+
+
+@dataclass(frozen=True)
+class Step:
+    level: int
+    target: str
+    after_hours: int
+
+
+DEFAULT_LADDER = (
+    Step(1, EscalationTarget.RESPONSIBLE, 0),
+    Step(2, EscalationTarget.ACCEPTOR, 4),
+    Step(3, EscalationTarget.SUPERVISOR, 8),
+    Step(4, EscalationTarget.PROJECT_HEAD, 24),
+)
+
+
+def ladder(company_id: int) -> tuple[Step, ...]:
+    from anju.org.access import ancestor_ids
+    from anju.service.models import EscalationStep
+
+    chain = ancestor_ids(company_id)
+    rows = list(
+        EscalationStep.objects.filter(company_id__in=chain).values_list(
+            "company_id", "level", "target", "after_hours"
+        )
+    )
+    for unit_id in reversed(chain):
+        steps = sorted((Step(lv, t, h) for cid, lv, t, h in rows if cid == unit_id), key=lambda s: s.level)
+        if steps:
+            return tuple(steps)
+    return DEFAULT_LADDER
+
+
+def mark_timeouts(now) -> dict:
+    from anju.service.models import Task
+
+    return {
+        "reply": Task.objects.filter(status=S.PENDING_REPLY, reply_timeout=False, reply_due__lt=now).update(
+            reply_timeout=True
+        ),
+        "answer": Task.objects.filter(
+            status__in=(S.PENDING_ASSIGNMENT, S.PENDING_REPLY, S.DISCUSSING),
+            answer_timeout=False,
+            answer_due__lt=now,
+        ).update(answer_timeout=True),
+        "process": Task.objects.filter(
+            status__in=OPEN_STATUSES, process_timeout=False, process_due__lt=now
+        ).update(process_timeout=True),
+    }
+
+
+def _recipient(task, target):
+    if target == EscalationTarget.RESPONSIBLE:
+        if task.responsible_user_id:
+            return task.responsible_user
+        if task.responsible_department_id:
+            return task.responsible_department.manager
+        return task.acceptor  # a contractor: the acceptor chases it
+    if target == EscalationTarget.ACCEPTOR:
+        return task.acceptor
+    if target == EscalationTarget.SUPERVISOR:
+        dept = task.acceptor.department
+        return dept.manager if dept else None
+    if target == EscalationTarget.PROJECT_HEAD:
+        return task.project.company.manager
+    return None
+
+
+def _clocks(task) -> str:
+    names = []
+    if task.reply_timeout:
+        names.append(_("reply"))
+    if task.answer_timeout:
+        names.append(_("answer to the customer"))
+    if task.process_timeout:
+        names.append(_("processing"))
+    return "、".join(str(n) for n in names) or _("deadline")
+
+
+_PERSON = ("username", "first_name", "last_name", "email", "mobile")
+_RELATED = (
+    "acceptor__department__manager",
+    "responsible_user",
+    "responsible_department__manager",
+    "responsible_contractor",
+    "project__company__manager",
+    "room",
+)
+_ONLY = (
+    "code",
+    "status",
+    "escalation_level",
+    "next_escalation_at",
+    "accepting_company_id",
+    "responsible_kind",
+    "reply_timeout",
+    "answer_timeout",
+    "process_timeout",
+    "room__code",
+    "project__name",
+    "project__company__name",
+    "responsible_department__name",
+    "responsible_contractor__name",
+    "acceptor__department__name",
+    *(f"{who}__{f}" for who in ("acceptor", "responsible_user") for f in _PERSON),
+    *(
+        f"{who}__manager__{f}"
+        for who in ("acceptor__department", "responsible_department", "project__company")
+        for f in _PERSON
+    ),
+)
+
+
+def escalate(now, batch: int = 2000) -> int:
+    """One pass over tasks whose next escalation is due; returns the number of steps done."""
+    from anju.service.models import EscalationLog, Task, TaskEvent
+
+    done = 0
+    while True:
+        with transaction.atomic():
+            # Lock a batch of ids (skip_locked: a second worker takes the next batch), then load
+            # just the columns the ladder and the message need.
+            ids = list(
+                Task.objects.select_for_update(skip_locked=True)
+                .filter(status__in=OPEN_STATUSES, next_escalation_at__lte=now)
+                .order_by("next_escalation_at")
+                .values_list("pk", flat=True)[:batch]
+            )
+            rows = list(
+                Task.objects.filter(pk__in=ids)
+                .select_related(*_RELATED)
+                .only(*_ONLY)
+                .order_by("next_escalation_at")
+            )
+            if not rows:
+                return done
+            ladders: dict[int, tuple[Step, ...]] = {}
+            memo: dict = {}
+            logs, events, items, updates = [], [], [], []
+            for task in rows:
+                if task.accepting_company_id not in ladders:
+                    ladders[task.accepting_company_id] = ladder(task.accepting_company_id)
+                steps = ladders[task.accepting_company_id]
+                level = task.escalation_level
+                step = next((s for s in steps if s.level > level), None)
+                if step is None:
+                    task.next_escalation_at = None
+                    updates.append(task)
+                    continue
+                base = task.next_escalation_at if level == 0 else None
+                recipient = _recipient(task, step.target)
+                logs.append(EscalationLog(task=task, level=step.level, target=step.target, user=recipient))
+                events.append(
+                    TaskEvent(
+                        task=task,
+                        action="escalate",
+                        from_status=task.status,
+                        to_status=task.status,
+                        note=str(EscalationTarget(step.target).label),
+                        data={"level": step.level, "user": getattr(recipient, "pk", None)},
+                    )
+                )
+                if recipient is not None:
+                    items.append(
+                        notifications.prepare(
+                            recipient=recipient,
+                            template="task_escalated",
+                            context={"task": task, "level": step.level, "clocks": _clocks(task)},
+                            task=task,
+                            dedupe_key=f"escalate:{task.pk}:{step.level}",
+                            memo=memo,
+                        )
+                    )
+                following = next((s for s in steps if s.level > step.level), None)
+                task.escalation_level = step.level
+                if following is None:
+                    task.next_escalation_at = None
+                else:
+                    start = base or task.next_escalation_at
+                    delta = following.after_hours - step.after_hours
+                    task.next_escalation_at = calendar.add_working_minutes(
+                        start, max(delta, 0) * 60, task.accepting_company_id
+                    )
+                updates.append(task)
+            # Conditional by construction: the rows are locked and re-read inside this transaction.
+            EscalationLog.objects.bulk_create(logs, ignore_conflicts=True)
+            TaskEvent.objects.bulk_create(events)
+            bulk_set(Task, updates, ["escalation_level", "next_escalation_at"])
+            notifications.save_batch(items)
+            done += len(logs)
+            if len(rows) < batch:
+                return done
+
+
+def sweep(now=None) -> dict:
+    now = now or timezone.now()
+    marked = mark_timeouts(now)
+    with calendar.memoized():
+        steps = escalate(now)
+    if any(marked.values()) or steps:
+        from anju.core import audit
+        from anju.service.models import Task
+        from anju.system.choices import LogAction
+
+        audit.log_action(
+            actor=None,
+            action=LogAction.OTHER,
+            model=Task,
+            object_repr=_("SLA sweep"),
+            note=_("Timeouts marked: %(marked)s; escalation steps: %(steps)s")
+            % {"marked": marked, "steps": steps},
+        )
+    return {**marked, "escalations": steps}
+
+
+def bulk_set(model, objs, fields) -> None:
+    """UPDATE many rows with their own values in one statement (PostgreSQL: UPDATE … FROM VALUES;
+    Django's bulk_update builds a CASE per row and field, far slower for thousands of rows)."""
+    from django.db import connection
+
+    if not objs:
+        return
+    if connection.vendor != "postgresql":
+        model.objects.bulk_update(objs, fields, batch_size=500)
+        return
+    table = model._meta.db_table
+    cols = [model._meta.get_field(f) for f in fields]
+    casts = [c.db_type(connection) for c in cols]
+    for start in range(0, len(objs), 1000):
+        chunk = objs[start : start + 1000]
+        rows = ", ".join(["(" + ", ".join(["%s"] * (len(cols) + 1)) + ")"] * len(chunk))
+        params = []
+        for obj in chunk:
+            params.append(obj.pk)
+            params.extend(c.get_db_prep_save(getattr(obj, c.attname), connection) for c in cols)
+        sets = ", ".join(f'"{c.column}" = v.c{i}::{casts[i]}' for i, c in enumerate(cols))
+        names = ", ".join(["id", *[f"c{i}" for i in range(len(cols))]])
+        # Identifiers come from the model's metadata; every value is a bound parameter.
+        query = f'UPDATE "{table}" t SET {sets} FROM (VALUES {rows}) AS v({names}) WHERE t.id = v.id::bigint'  # noqa: S608
+        with connection.cursor() as cursor:
+            cursor.execute(query, params)

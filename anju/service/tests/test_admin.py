@@ -1,0 +1,49 @@
+import re
+
+import pytest
+
+from anju.service.tests.conftest import new_task
+
+pytestmark = pytest.mark.django_db
+
+
+def test_task_page_timeline_siblings_and_buttons(svc, client):
+    task = new_task(svc, responsible_kind="person", responsible_user=svc.acceptor)
+    client.force_login(svc.acceptor)
+    html = client.get(f"/admin/service/task/{task.pk}/change/").content.decode()
+    assert "task-timeline" in html and "task-siblings" in html
+    assert re.findall(r'data-action="(\w+)"', html) == ["reassign", "reply", "void", "invalidate"]
+    assert "剩余时间（工作小时）" in html
+    r = client.post(f"/admin/service/task/{task.pk}/act/", {"action": "reply", "version": task.version})
+    assert r.status_code == 302
+    task.refresh_from_db()
+    assert task.status == "discussing"
+    # A stale form: refused with a message, nothing changed.
+    r = client.post(
+        f"/admin/service/task/{task.pk}/act/",
+        {"action": "void", "note": "x", "version": task.version - 1},
+        follow=True,
+    )
+    assert "已被他人修改" in r.content.decode()
+    task.refresh_from_db()
+    assert task.status == "discussing"
+
+
+def test_reception_screens_and_workbench(svc, client):
+    client.force_login(svc.world.user_a)
+    assert client.get("/admin/service/reception/add/").status_code == 200
+    task = new_task(svc)
+    assert client.get(f"/admin/service/reception/{task.reception_id}/decompose/").status_code == 200
+    assert client.get(f"/admin/service/reception/{task.reception_id}/change/").status_code == 200
+    html = client.get("/admin/").content.decode()
+    assert "日常投诉任务处理进度" in html and "投诉任务响应度" in html and "我的任务" in html
+    for url in (
+        "/admin/service/task/",
+        "/admin/service/problem/",
+        "/admin/service/calendarday/",
+        "/admin/service/callback/",
+    ):
+        assert client.get(url).status_code == 200, url
+    # Another company's user cannot open the reception (404).
+    client.force_login(svc.world.user_b)
+    assert client.get(f"/admin/service/reception/{task.reception_id}/decompose/").status_code == 404

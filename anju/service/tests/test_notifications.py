@@ -1,0 +1,122 @@
+import json
+import socket
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, HTTPServer
+
+import pytest
+from django.test import override_settings
+
+from anju.service import notifications
+from anju.service.models import Delivery, Notification, SmsOutbox
+
+pytestmark = pytest.mark.django_db
+
+
+def _free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_email_is_received_by_a_local_smtp_server(svc, django_capture_on_commit_callbacks):
+    from aiosmtpd.controller import Controller
+
+    received = []
+
+    class Handler:
+        async def handle_DATA(self, server, session, envelope):
+            received.append(envelope)
+            return "250 OK"
+
+    port = _free_port()
+    controller = Controller(Handler(), hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        with override_settings(
+            EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
+            EMAIL_HOST="127.0.0.1",
+            EMAIL_PORT=port,
+            EMAIL_USE_TLS=False,
+            EMAIL_HOST_USER="",
+            EMAIL_HOST_PASSWORD="",
+        ):
+            with django_capture_on_commit_callbacks(execute=True):
+                from anju.service.tests.conftest import new_task
+
+                task = new_task(svc)
+            for _i in range(50):
+                if received:
+                    break
+                time.sleep(0.05)
+    finally:
+        controller.stop()
+    assert len(received) == 1
+    envelope = received[0]
+    assert envelope.rcpt_tos == ["e1@example.com"]
+    import email
+    from email.header import decode_header, make_header
+
+    message = email.message_from_bytes(envelope.content)
+    assert task.code in str(make_header(decode_header(message["Subject"])))
+    delivery = Delivery.objects.get(notification__task=task, channel="email")
+    assert delivery.status == "sent" and delivery.sent_at is not None and delivery.attempts == 1
+    # Sending again (a retried job) sends nothing.
+    notifications.deliver(delivery)
+    assert len(received) == 1
+
+
+def test_sms_http_gateway_adapter(svc, django_capture_on_commit_callbacks):
+    calls = []
+
+    class Gateway(BaseHTTPRequestHandler):
+        def do_POST(self):
+            calls.append(
+                (
+                    self.headers.get("Authorization"),
+                    json.loads(self.rfile.read(int(self.headers["Content-Length"]))),
+                )
+            )
+            self.send_response(200 if len(calls) == 1 else 500)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = HTTPServer(("127.0.0.1", 0), Gateway)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}/send"
+    try:
+        with (
+            override_settings(
+                ANJU_SMS_BACKEND="http", ANJU_SMS_GATEWAY_URL=url, ANJU_SMS_GATEWAY_TOKEN="t0k"
+            ),
+            django_capture_on_commit_callbacks(execute=True),
+        ):
+            notifications.notify(recipient=svc.acceptor, template="task_completed", context={"task": None})
+            notifications.notify(recipient=svc.acceptor, template="task_completed", context={"task": None})
+    finally:
+        server.shutdown()
+    assert calls[0][0] == "Bearer t0k" and calls[0][1]["phone"] == "13900000001"
+    statuses = sorted(Delivery.objects.filter(channel="sms").values_list("status", flat=True))
+    assert statuses == ["failed", "sent"]
+    assert "500" in Delivery.objects.get(channel="sms", status="failed").error
+    assert not SmsOutbox.objects.exists()
+
+
+def test_templates_can_be_overridden(svc):
+    from anju.service.models import MessageTemplate
+
+    MessageTemplate.objects.create(code="task_completed", subject="完成 {{ task }}", body="好")
+    notifications.notify(recipient=svc.acceptor, template="task_completed", context={"task": "RW1"})
+    n = Notification.objects.get()
+    assert (n.title, n.body) == ("完成 RW1", "好")
+
+
+def test_inbox_is_personal(svc, api):
+    notifications.notify(recipient=svc.acceptor, template="task_completed", context={"task": "RW1"})
+    n = Notification.objects.get()
+    assert api(svc.engineer1).get(f"/api/v1/service/notifications/{n.pk}/").status_code == 404
+    client = api(svc.acceptor)
+    assert client.get("/api/v1/service/notifications/").json()["count"] == 1
+    assert client.post(f"/api/v1/service/notifications/{n.pk}/read/").json()["read_at"]
