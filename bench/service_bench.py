@@ -1,0 +1,299 @@
+"""Benchmarks of the customer-service context (issue 5). Prints its figures; exits non-zero over budget.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/anju_service_bench .venv/bin/python bench/service_bench.py [--tasks 1000000]
+
+Builds a throw-away test database (`test_` prefix, destroyed at the end), fills it with N daily
+complaint tasks (two per reception, 20 visible projects, a second company, 5 % 保修意见表
+receptions, every status, timeouts) with set-based INSERTs, then measures
+  1. each workbench widget query (median of 7 after a warm-up) against the best hand-written SQL for
+     the same count (ratio printed), budget 200 ms and 2×;
+  2. the SLA sweep finding and processing 10,000 newly due tasks (timeouts marked, escalation step,
+     inbox + e-mail + SMS delivery rows, notifications sent), budget 10 s; a second run does nothing;
+  3. creating tasks through the API (POST /api/v1/service/tasks/, in-process client), budget 200/s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+os.environ.setdefault("ANJU_TESTING", "1")
+
+import django
+
+django.setup()
+
+from django.db import connection  # noqa: E402
+from django.test.utils import setup_test_environment  # noqa: E402
+
+WIDGET_BUDGET_MS = 200.0
+RATIO_BUDGET = 2.0
+SWEEP_BUDGET_S = 10.0
+CREATE_BUDGET_PER_S = 200.0
+
+
+def median_ms(fn, runs=7):
+    fn()
+    times = []
+    for _i in range(runs):
+        started = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - started) * 1000)
+    return statistics.median(times)
+
+
+def sql(query, params):
+    def run():
+        with connection.cursor() as cursor:
+            cursor.execute(query, params)
+            return cursor.fetchall()
+
+    return run
+
+
+def fill(world, projects, rooms, users, problem, n_tasks):
+    """Set-based generation (PostgreSQL generate_series)."""
+    a, b = world.company_a.pk, world.company_b.pk
+    n_rec = n_tasks // 2
+    room_ids = "{" + ",".join(str(r.pk) for r in rooms) + "}"
+    room_projects = "{" + ",".join(str(r.project_id) for r in rooms) + "}"
+    user_ids = "{" + ",".join(str(u.pk) for u in users) + "}"
+    nr, nu = len(rooms), len(users)
+    with connection.cursor() as c:
+        c.execute(
+            f"""
+            INSERT INTO service_reception (company_id, code, channel, caller_name, caller_phone, room_id, project_id,
+                content, received_at, status, created_by_id, created_at, version)
+            SELECT %s, 'JD' || lpad(g::text, 9, '0'),
+                   CASE WHEN g %% 20 = 0 THEN 'warranty_form' ELSE 'phone' END, '业主', '13800000000',
+                   ('{room_ids}'::int[])[1 + g %% {nr}], ('{room_projects}'::int[])[1 + g %% {nr}],
+                   '地砖空鼓', now() - (g %% 730) * interval '1 day',
+                   (ARRAY['pending','decomposed','confirming','closed'])[1 + g %% 4],
+                   ('{user_ids}'::int[])[1 + g %% {nu}], now(), 1
+            FROM generate_series(1, %s) g
+            """,
+            [a, n_rec],
+        )
+        c.execute(
+            """
+            INSERT INTO service_reception_accepting_companies (reception_id, orgunit_id)
+            SELECT id, CASE WHEN id %% 10 = 0 THEN %s ELSE %s END FROM service_reception
+            """,
+            [b, a],
+        )
+        c.execute(
+            f"""
+            INSERT INTO service_task (code, source, source_ref, reception_id, task_type, problem_id, description, room_id,
+                project_id, accepting_company_id, acceptor_id, responsible_kind, responsible_user_id, severity, status,
+                warranty_status, is_paid, reply_due, answer_due, process_due, reply_timeout, answer_timeout,
+                process_timeout, escalation_level, next_escalation_at, created_at, version)
+            SELECT 'RW' || lpad(g::text, 9, '0'),
+                   CASE WHEN g %% 25 = 0 THEN 'delivery' ELSE 'daily' END, '', r.id, 'complaint', %s, '地砖空鼓',
+                   r.room_id, r.project_id, CASE WHEN g %% 10 = 1 THEN %s ELSE %s END,
+                   ('{user_ids}'::int[])[1 + g %% {nu}], 'person', ('{user_ids}'::int[])[1 + (g / 7) %% {nu}], 'normal',
+                   (ARRAY['pending_assignment','pending_reply','discussing','implementing','completed','closed','voided','invalid'])[1 + g %% 8],
+                   'in', false, now() + interval '30 days', now() + interval '30 days', now() + interval '30 days',
+                   g %% 7 = 0, g %% 11 = 0, g %% 13 = 0, 0, now() + interval '30 days',
+                   now() - (g %% 730) * interval '1 day', 1
+            FROM generate_series(1, %s) g JOIN service_reception r ON r.id = (SELECT min(id) FROM service_reception) + (g - 1) / 2
+            """,
+            [problem.pk, b, a, n_tasks],
+        )
+        c.execute("ANALYZE")
+
+
+def run(n_tasks: int) -> int:
+    from anju.core.testing import build_org_world, make_project, make_user
+    from anju.estates.models import Room
+    from anju.org.access import current_company_id, forget, visible_project_ids
+    from anju.service import selectors, sla
+    from anju.service.models import EscalationLog, Notification, Problem, Task
+
+    ok = True
+    world = build_org_world()
+    me = world.user_a
+    projects = [make_project(world.company_a, code=f"BP{i}") for i in range(20)]
+    projects.append(make_project(world.company_b, code="BPB"))
+    rooms = [
+        Room.objects.create(project=p, code=f"R{i}-{j}") for i, p in enumerate(projects) for j in range(5)
+    ]
+    users = [me] + [
+        make_user(world.dept_a, [world.role_a], all_projects=True, email=f"u{i}@example.com")
+        for i in range(9)
+    ]
+    problem = Problem.objects.get(name="空鼓")
+    started = time.perf_counter()
+    fill(world, projects, rooms, users, problem, n_tasks)
+    print(
+        f"vendor: {connection.vendor}; generated {Task.objects.count():,} tasks in {time.perf_counter() - started:.1f} s"
+    )
+
+    # 1. Widgets vs hand-written SQL.
+    forget(me)
+    company = current_company_id(me)
+    pids = sorted(visible_project_ids(me))
+    now = datetime.datetime.now(datetime.UTC)
+    month = selectors.period_start("month")
+    year = selectors.period_start("year")
+    rec_sql = (
+        "SELECT status, count(*) FROM service_reception r WHERE r.project_id = ANY(%s) AND r.channel <> 'warranty_form' "
+        "AND EXISTS (SELECT 1 FROM service_reception_accepting_companies ac WHERE ac.reception_id = r.id AND ac.orgunit_id = %s) {mine} GROUP BY status"
+    )
+    task_where = "t.accepting_company_id = %s AND t.source = 'daily' AND t.reception_id IS NOT NULL AND t.project_id = ANY(%s) {mine} {since}"
+    task_sql = "SELECT status, count(*) FROM service_task t WHERE " + task_where + " GROUP BY status"
+    resp_sql = (
+        "SELECT count(*), count(*) FILTER (WHERE reply_timeout), count(*) FILTER (WHERE answer_timeout), "
+        "count(*) FILTER (WHERE process_timeout) FROM service_task t WHERE " + task_where
+    )
+    mine_t = "AND (t.responsible_user_id = %s OR t.acceptor_id = %s)"
+    cases = [
+        (
+            "receptions all",
+            lambda: selectors.reception_progress(me, mine=False),
+            rec_sql.format(mine=""),
+            [pids, company],
+        ),
+        (
+            "receptions mine",
+            lambda: selectors.reception_progress(me, mine=True),
+            rec_sql.format(mine="AND r.created_by_id = %s"),
+            [pids, company, me.pk],
+        ),
+        (
+            "tasks all",
+            lambda: selectors.task_progress(me, mine=False),
+            task_sql.format(mine="", since=""),
+            [company, pids],
+        ),
+        (
+            "tasks mine",
+            lambda: selectors.task_progress(me, mine=True),
+            task_sql.format(mine=mine_t, since=""),
+            [company, pids, me.pk, me.pk],
+        ),
+    ]
+    for label, start in (("month", month), ("year", year), ("all", None)):
+        since = "AND t.created_at >= %s" if start else ""
+        extra = [start] if start else []
+        cases.append(
+            (
+                f"responsiveness {label} all",
+                lambda lb=label: selectors.responsiveness(me, mine=False, period=lb),
+                resp_sql.format(mine="", since=since),
+                [company, pids, *extra],
+            )
+        )
+        cases.append(
+            (
+                f"responsiveness {label} mine",
+                lambda lb=label: selectors.responsiveness(me, mine=True, period=lb),
+                resp_sql.format(mine=mine_t, since=since),
+                [company, pids, me.pk, me.pk, *extra],
+            )
+        )
+    cases.append(("my tasks", lambda: selectors.my_tasks(me, now=now), None, None))
+    print(f"{'widget':<28}{'ORM ms':>9}{'SQL ms':>9}{'ratio':>7}")
+    for label, orm, raw, params in cases:
+        forget(me)
+        orm_ms = median_ms(orm)
+        if raw is None:
+            print(f"{label:<28}{orm_ms:>9.1f}{'-':>9}{'-':>7}")
+            ok &= orm_ms <= WIDGET_BUDGET_MS
+            continue
+        raw_ms = median_ms(sql(raw, params))
+        ratio = orm_ms / raw_ms if raw_ms else 0
+        flag = "" if orm_ms <= WIDGET_BUDGET_MS and ratio <= RATIO_BUDGET else "  OVER BUDGET"
+        ok &= not flag
+        print(f"{label:<28}{orm_ms:>9.1f}{raw_ms:>9.1f}{ratio:>7.2f}{flag}")
+
+    # 2. SLA sweep: 10,000 newly due tasks.
+    due_ids = list(
+        Task.objects.filter(status="pending_reply", accepting_company=world.company_a).values_list(
+            "pk", flat=True
+        )[:10000]
+    )
+    past = now - datetime.timedelta(minutes=5)
+    Task.objects.filter(pk__in=due_ids).update(
+        reply_due=past, next_escalation_at=past, reply_timeout=False, escalation_level=0
+    )
+    with connection.cursor() as c:
+        c.execute("ANALYZE service_task")
+    # The huey worker sends the messages after commit; here the job is queued in-process, so the
+    # sweep (find, mark, escalate, write inbox + delivery rows) and the sending are timed apart.
+    from anju.service import notifications
+
+    queued: list[int] = []
+    enqueue = notifications._enqueue
+    notifications._enqueue = queued.extend
+    try:
+        started = time.perf_counter()
+        result = sla.sweep(now=now)
+        sweep_s = time.perf_counter() - started
+        second = sla.sweep(now=now)
+    finally:
+        notifications._enqueue = enqueue
+    started = time.perf_counter()
+    for i in range(0, len(queued), 500):
+        notifications.deliver_batch(queued[i : i + 500])
+    send_s = time.perf_counter() - started
+    notes = Notification.objects.filter(template="task_escalated").count()
+    print(
+        f"SLA sweep: {len(due_ids):,} due tasks → {result} in {sweep_s:.2f} s (budget {SWEEP_BUDGET_S:.0f} s); "
+        f"second run {second}; escalation rows {EscalationLog.objects.count():,}, notifications {notes:,}; "
+        f"then sending {len(queued):,} e-mail/SMS deliveries (worker side) {send_s:.2f} s"
+    )
+    ok &= sweep_s <= SWEEP_BUDGET_S and second["escalations"] == 0 and notes == len(due_ids)
+
+    # 3. Task creation through the API.
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.force_authenticate(me)
+    body = {
+        "room": rooms[0].pk,
+        "task_type": "complaint",
+        "problem": problem.pk,
+        "accepting_company": world.company_a.pk,
+        "acceptor": me.pk,
+        "source": "repair",
+        "description": "API 基准",
+    }
+    assert client.post("/api/v1/service/tasks/", body, format="json").status_code == 201
+    n = 300
+    started = time.perf_counter()
+    for _i in range(n):
+        response = client.post("/api/v1/service/tasks/", body, format="json")
+        assert response.status_code == 201, response.content
+    rate = n / (time.perf_counter() - started)
+    print(
+        f"API task creation: {rate:.0f} tasks/s over {n} sequential requests (budget {CREATE_BUDGET_PER_S:.0f}/s)"
+    )
+    ok &= rate >= CREATE_BUDGET_PER_S
+    print("OK" if ok else "SOME BUDGETS MISSED")
+    return 0 if ok else 1
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--tasks", type=int, default=1_000_000)
+    args = parser.parse_args()
+    if connection.vendor != "postgresql":
+        print("service_bench needs PostgreSQL (DATABASE_URL=postgres://...)")
+        return 2
+    setup_test_environment()
+    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
+    try:
+        return run(args.tasks)
+    finally:
+        connection.creation.destroy_test_db(old_name, verbosity=0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

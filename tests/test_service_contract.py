@@ -1,0 +1,68 @@
+"""The service-layer contract, checked over every context: each public write function in a
+`services.py` is a registered @service, and a service that writes no operation-log row fails."""
+
+import importlib
+import inspect
+
+import pytest
+from django.apps import apps
+
+from anju.core import audit
+from anju.core.services import SERVICES, service
+
+
+def _service_modules():
+    for config in apps.get_app_configs():
+        if config.name.startswith("anju."):
+            try:
+                yield importlib.import_module(f"{config.name}.services")
+            except ModuleNotFoundError as exc:
+                if exc.name != f"{config.name}.services":
+                    raise
+
+
+def test_every_public_write_function_is_a_registered_service():
+    unregistered = []
+    for module in _service_modules():
+        for name, func in inspect.getmembers(module, inspect.isfunction):
+            if func.__module__ != module.__name__ or name.startswith("_"):
+                continue
+            params = inspect.signature(func).parameters
+            if "actor" in params and params["actor"].kind is inspect.Parameter.KEYWORD_ONLY:
+                if getattr(func, "service_name", None) not in SERVICES:
+                    unregistered.append(f"{module.__name__}.{name}")
+    assert unregistered == []
+
+
+def test_registry_lists_services_of_every_context_written_so_far():
+    modules = {name.rsplit(".", 2)[0] for name in SERVICES}
+    assert "anju.org" in modules
+    assert all(getattr(func, "audited", True) in (True, False) for func in SERVICES.values())
+
+
+@pytest.mark.django_db
+def test_a_service_that_writes_no_log_row_is_refused():
+    @service
+    def silent_write(*, actor):
+        return "done"
+
+    try:
+        with pytest.raises(AssertionError, match="wrote no operation-log row"):
+            silent_write(actor=None)
+    finally:
+        SERVICES.pop(silent_write.service_name, None)
+
+
+@pytest.mark.django_db
+def test_a_service_that_logs_passes_and_counts_rows():
+    @service
+    def logged_write(*, actor):
+        audit.log_action(actor=actor, action="other", note="x", module="core")
+        return "done"
+
+    try:
+        before = audit.rows_written()
+        assert logged_write(actor=None) == "done"
+        assert audit.rows_written() == before + 1
+    finally:
+        SERVICES.pop(logged_write.service_name, None)
