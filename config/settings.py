@@ -258,6 +258,10 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "anju.core.api.schema.local_time_without_offset",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "OrgUnitKindEnum": "anju.org.choices.UnitKind",
         "CustomerStateEnum": "anju.customers.choices.CustomerState",

@@ -28,9 +28,9 @@ def test_every_public_write_function_is_a_registered_service():
             if func.__module__ != module.__name__ or name.startswith("_"):
                 continue
             params = inspect.signature(func).parameters
-            if "actor" in params and params["actor"].kind is inspect.Parameter.KEYWORD_ONLY:
-                if getattr(func, "service_name", None) not in SERVICES:
-                    unregistered.append(f"{module.__name__}.{name}")
+            takes_actor = "actor" in params and params["actor"].kind is inspect.Parameter.KEYWORD_ONLY
+            if takes_actor and getattr(func, "service_name", None) not in SERVICES:
+                unregistered.append(f"{module.__name__}.{name}")
     assert unregistered == []
 
 

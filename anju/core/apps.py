@@ -9,5 +9,7 @@ class CoreConfig(AppConfig):
 
     def ready(self):
         from anju.core import registry
+        from anju.core.api import fields
 
+        fields.install()
         registry.autodiscover()

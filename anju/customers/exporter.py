@@ -7,6 +7,7 @@ import io
 from django.utils.translation import gettext as _
 
 from anju.core.masking import mask_id_number, mask_phone
+from anju.core.spreadsheet import safe_row
 from anju.customers.selectors import can_see_sensitive
 
 
@@ -48,22 +49,24 @@ def export_customers(user, queryset) -> tuple[bytes, int]:
             f"{r.room.code}({r.get_role_display()})" for r in c.room_relations.all() if r.end_date is None
         ]
         sheet.append(
-            [
-                c.code,
-                c.name,
-                c.get_kind_display(),
-                c.mobile if show else mask_phone(c.mobile),
-                " ".join(phones),
-                c.id_type,
-                c.id_number if show else mask_id_number(c.id_number),
-                c.get_gender_display(),
-                c.birthday,
-                c.address,
-                ",".join(c.tags),
-                c.get_state_display(),
-                str(c.salesperson or ""),
-                " ".join(rooms),
-            ]
+            safe_row(
+                [
+                    c.code,
+                    c.name,
+                    c.get_kind_display(),
+                    c.mobile if show else mask_phone(c.mobile),
+                    " ".join(phones),
+                    c.id_type,
+                    c.id_number if show else mask_id_number(c.id_number),
+                    c.get_gender_display(),
+                    c.birthday,
+                    c.address,
+                    ",".join(c.tags),
+                    c.get_state_display(),
+                    str(c.salesperson or ""),
+                    " ".join(rooms),
+                ]
+            )
         )
         count += 1
     buffer = io.BytesIO()

@@ -38,7 +38,9 @@ def _validate_parent(kind: str, parent: OrgUnit | None) -> None:
 
 
 @service
-def orgunit_create(*, actor, parent: OrgUnit | None, kind: str, code: str, name: str, **fields) -> OrgUnit:
+def orgunit_create(
+    *, actor, kind: str, code: str, name: str, parent: OrgUnit | None = None, **fields
+) -> OrgUnit:
     _validate_parent(kind, parent)
     unit = OrgUnit(parent=parent, kind=kind, code=code, name=name, **fields)
     unit.company = _company_of(parent, kind)

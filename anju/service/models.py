@@ -209,6 +209,7 @@ class ContractorContact(models.Model):
     is_primary = models.BooleanField(_("primary contact"), default=False)
 
     scope = ScopeSpec(company="contractor__company")
+    sensitive_fields = ("mobile",)
 
     class Meta:
         verbose_name = _("contractor contact")
@@ -385,6 +386,7 @@ class Reception(models.Model):
     version = models.PositiveIntegerField(default=1, editable=False)
 
     scope = ScopeSpec(project="project")
+    sensitive_fields = ("caller_phone",)
 
     class Meta:
         verbose_name = _("reception record")

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
 from anju.core import audit
+from anju.core.spreadsheet import safe_row
 from anju.system.choices import LogAction
 from anju.system.models import LoginLog, OperationLog
 
@@ -85,7 +86,7 @@ def export_logs(user, model, queryset) -> tuple[bytes, str]:
     rows = _operation_rows(queryset) if model is OperationLog else _login_rows(queryset)
     count = -1
     for values in rows:
-        sheet.append([_text(v) if not isinstance(v, str) else v for v in values])
+        sheet.append(safe_row(_text(v) if not isinstance(v, str) else v for v in values))
         count += 1
     buffer = io.BytesIO()
     workbook.save(buffer)

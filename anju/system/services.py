@@ -228,6 +228,9 @@ def parameter_reset(*, actor, company, key: str, expected_version: int | None = 
 
 # --- announcements (公告管理) ---------------------------------------------------------------------
 def _check_window(publish_from, publish_until) -> None:
+    for name, value in (("publish_from", publish_from), ("publish_until", publish_until)):
+        if value is not None and not 2000 <= value.year <= 2199:
+            raise ServiceValidationError({name: _("Enter a date between the years 2000 and 2199.")})
     if publish_until is not None and publish_from is not None and publish_until <= publish_from:
         raise ServiceValidationError({"publish_until": _("The end of publication must be after its start.")})
 
@@ -537,25 +540,24 @@ class BackupResult:
         return sum(self.counts.values())
 
 
+@service
 def backup_create(*, actor, path: str | Path | None = None) -> BackupResult:
-    """Write a full backup file, then record it in the operation log."""
+    """Write a full backup file and record it in the operation log.
+
+    Running inside the service transaction gives PostgreSQL one snapshot for the whole dump.
+    """
     path = Path(path) if path else backup.default_path()
     counts = backup.write_backup(path)
     result = BackupResult(path=str(path), counts=counts)
-    backup_record(actor=actor, result=result)
-    return result
-
-
-@service
-def backup_record(*, actor, result: BackupResult) -> None:
     audit.log_action(
         actor=actor,
         action=LogAction.BACKUP,
-        object_repr=Path(result.path).name,
+        object_repr=path.name,
         note=_("full backup written to %(path)s: %(count)s rows")
         % {"path": result.path, "count": result.total},
         after={"path": result.path, "rows": result.total},
     )
+    return result
 
 
 @service

@@ -31,31 +31,7 @@ POSITIVE_CHECKS = [not_a_server_error, response_schema_conformance, content_type
 NEGATIVE_CHECKS = [not_a_server_error]
 
 # "mode METHOD path" → the bug.
-KNOWN_BROKEN: dict[str, str] = {
-    "positive POST /api/v1/org/units/": (
-        "500 TypeError: anju/org/api/views.py:150 perform_create calls orgunit_create(**data) but the "
-        "serializer leaves `parent` optional; a body without parent crashes (expected 400)"
-    ),
-    "positive GET /api/v1/customers/relations/": (
-        'end_reason "" (blank, the default) is not in the documented EndReasonEnum: the serializer '
-        "field needs allow_blank so drf-spectacular adds BlankEnum"
-    ),
-    "positive GET /api/v1/service/callbacks/": 'method "" (blank) is not in the documented MethodEnum',
-    "positive GET /api/v1/service/working-hours/": (
-        'times like "12:00:00" are documented as format "time", which (RFC 3339) requires an offset'
-    ),
-    "positive GET /api/v1/system/login-logs/export/": "xlsx response documented as application/json",
-    "positive GET /api/v1/system/operation-logs/export/": "xlsx response documented as application/json",
-    "positive POST /api/v1/system/announcements/": (
-        "publish_from in year 435 is accepted and rendered with the LMT offset +08:05:43, "
-        "not a valid RFC 3339 date-time (no sane date range validation)"
-    ),
-    "positive GET /api/v1/system/workbench/announcements/": "same year-435 announcement as above",
-    "export-control-chars": (
-        "anju/customers/exporter.py:50 openpyxl IllegalCharacterError (500) on a customer name with a "
-        "control character such as \\x1c, which customer create accepts"
-    ),
-}
+KNOWN_BROKEN: dict[str, str] = {}
 
 
 def _fuzz(operation, mode, headers, checks) -> str:

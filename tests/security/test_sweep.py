@@ -65,20 +65,7 @@ STAFF_PAGE_MODELS = {
 }
 
 # "METHOD path" → the bug, for routes broken by another module (see the module docstring).
-KNOWN_BROKEN: dict[str, str] = {
-    "token: POST /api/v1/auth/token/": (
-        "anju/org/api/views.py TokenView: authentication_classes = [] makes DRF turn the "
-        "AuthenticationFailed of a wrong password into 403 (no WWW-Authenticate header); expected 400 or 401"
-    ),
-    "oplog-masking: service.Reception": (
-        "anju/service/models.py Reception declares no sensitive_fields: caller_phone (the caller's "
-        "mobile) is written unmasked into the operation log's after values on create"
-    ),
-    "sensitive-fields: service.Reception.caller_phone": "same bug as oplog-masking: service.Reception",
-    "sensitive-fields: service.ContractorContact.mobile": (
-        "anju/service/models.py ContractorContact: a person's mobile, not declared in sensitive_fields"
-    ),
-}
+KNOWN_BROKEN: dict[str, str] = {}
 
 
 def _json(response):

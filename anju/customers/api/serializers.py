@@ -392,6 +392,8 @@ class RoomCustomerSerializer(serializers.ModelSerializer):
     room_code = serializers.CharField(source="room.code", read_only=True)
     is_current = serializers.BooleanField(read_only=True)
     version = serializers.IntegerField(read_only=True)
+    # Declared so that the schema admits "" (a current relation has no end reason yet).
+    end_reason = serializers.ChoiceField(choices=EndReason.choices, allow_blank=True, read_only=True)
 
     class Meta:
         model = RoomCustomer

@@ -269,6 +269,9 @@ class TransitionSerializer(serializers.Serializer):
 
 
 class CallbackSerializer(serializers.ModelSerializer):
+    # Declared so that the schema admits "" (a pending callback has no method yet).
+    method = serializers.ChoiceField(choices=CallbackMethod.choices, allow_blank=True, read_only=True)
+
     class Meta:
         model = Callback
         fields = [

@@ -4,6 +4,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from anju.core.api.fields import BoundedDateTimeField
 from anju.org.api.serializers import ScopedPrimaryKeyRelatedField
 from anju.org.models import OrgUnit
 from anju.system import clearing
@@ -92,7 +93,7 @@ class ParameterResetSerializer(serializers.Serializer):
 class AnnouncementSerializer(serializers.ModelSerializer):
     company = ScopedPrimaryKeyRelatedField(queryset=OrgUnit.objects.all(), required=False)
     version = serializers.IntegerField(read_only=True)
-    publish_from = serializers.DateTimeField(required=False)
+    publish_from = BoundedDateTimeField(required=False)
     author_name = serializers.SerializerMethodField()
 
     class Meta:

@@ -261,7 +261,7 @@ class PublishedAnnouncementsView(generics.GenericAPIView):
 
 
 # --- logs ---------------------------------------------------------------------------------------
-_XLSX = {200: OpenApiTypes.BINARY}
+_XLSX = {(200, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"): OpenApiTypes.BINARY}
 
 
 class _LogViewSet(ScopedQuerysetMixin, mixins.DestroyModelMixin, viewsets.ReadOnlyModelViewSet):
