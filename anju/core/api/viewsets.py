@@ -13,8 +13,9 @@ class ScopedQuerysetMixin:
     permission_resource: str | None = None
 
     def get_queryset(self):
-        base = super().get_queryset()
-        return scoped(self.request.user, base)
+        base = scoped(self.request.user, super().get_queryset())
+        # Pages of an unordered query may repeat or skip rows; fall back to the primary key.
+        return base if base.ordered else base.order_by("pk")
 
     def get_writable_object(self):
         """The object for a write; rows visible read-only (shared projects) answer 404."""
