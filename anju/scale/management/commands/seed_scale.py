@@ -33,11 +33,21 @@ PREFIXES = ("138", "139", "136", "137", "135", "150", "151", "152", "158", "159"
 AREAS = ("440300", "440305", "310115", "310104", "110105", "320102", "330106", "510104")
 
 
-def synthetic_id_number(rng: random.Random) -> str:
+BIRTH_DAYS = 365 * 55  # 20,075 = 5² · 11 · 73, coprime with 7,919
+
+
+def synthetic_id_number(rng: random.Random, serial: int | None = None) -> str:
+    """A valid resident ID number. With `serial` (< 20 million) the numbers are unique by construction:
+    birth day and sequence number are a bijection of the serial (random draws collide ~125 times in
+    200,000 numbers, which the ledger's unique index refuses)."""
     from anju.customers.validators import check_char
 
-    birth = datetime.date(1950, 1, 1) + datetime.timedelta(days=rng.randrange(0, 365 * 55))
-    first17 = f"{rng.choice(AREAS)}{birth:%Y%m%d}{rng.randrange(0, 1000):03d}"
+    if serial is None:
+        day, seq = rng.randrange(0, BIRTH_DAYS), rng.randrange(0, 1000)
+    else:
+        day, seq = (serial * 7919) % BIRTH_DAYS, (serial // BIRTH_DAYS) % 1000
+    birth = datetime.date(1950, 1, 1) + datetime.timedelta(days=day)
+    first17 = f"{rng.choice(AREAS)}{birth:%Y%m%d}{seq:03d}"
     return first17 + check_char(first17)
 
 
@@ -188,7 +198,7 @@ class Command(BaseCommand):
                         code=f"SC{n:07d}",
                         name=synthetic_name(rng),
                         mobile=synthetic_mobile(rng, n),
-                        id_number=synthetic_id_number(rng),
+                        id_number=synthetic_id_number(rng, n),
                         project=projects[n % len(projects)],
                     )
 
