@@ -435,6 +435,18 @@ class OwnershipTransferSerializer(serializers.Serializer):
     remarks = serializers.CharField(max_length=200, required=False, allow_blank=True)
 
 
+class RelationMoveSerializer(serializers.Serializer):
+    relations = ScopedRelatedField(queryset=RoomCustomer.objects.select_related("room"), many=True)
+    room = ScopedRelatedField(queryset=Room.objects.all())
+    date = serializers.DateField()
+    note = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+
+    def validate_relations(self, value):
+        if not value:
+            raise serializers.ValidationError(_("Choose at least one relation."))
+        return value
+
+
 class BillingPartySerializer(serializers.Serializer):
     room = serializers.IntegerField()
     relation = RoomCustomerSerializer(allow_null=True)

@@ -412,15 +412,24 @@ class RoomCustomerViewSet(
     queryset = RoomCustomer.objects.select_related("room", "customer")
     serializer_class = s.RoomCustomerSerializer
     permission_resource = "customers.relation"
-    permission_actions = {"end": "change", "transfer_ownership": "change", "billing_party": "view"}
+    permission_actions = {
+        "end": "change",
+        "transfer_ownership": "change",
+        "move": "change",
+        "billing_party": "view",
+    }
     filterset_class = RoomCustomerFilter
     ordering = ["room_id", "role", "-start_date"]
+
+    def _require_writable_room(self, room):
+        # Rooms of a project shared read-only are visible but must not change hands.
+        if not scoped(self.request.user, type(room).objects.filter(pk=room.pk), for_write=True).exists():
+            raise ServiceValidationError({"room": _("You may not change this room.")})
 
     def perform_create(self, serializer):
         v = dict(serializer.validated_data)
         room = v.pop("room")
-        if not scoped(self.request.user, type(room).objects.filter(pk=room.pk), for_write=True).exists():
-            raise ServiceValidationError({"room": _("You may not change this room.")})
+        self._require_writable_room(room)
         serializer.instance = services.room_move_in(
             actor=self.request.user,
             room=room,
@@ -454,6 +463,7 @@ class RoomCustomerViewSet(
         serializer = s.OwnershipTransferSerializer(data=request.data, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
         v = serializer.validated_data
+        self._require_writable_room(v["room"])
         created = services.room_transfer_ownership(
             actor=request.user,
             room=v["room"],
@@ -463,6 +473,24 @@ class RoomCustomerViewSet(
         )
         return Response(
             s.RoomCustomerSerializer(created, many=True, context=self.get_serializer_context()).data
+        )
+
+    @extend_schema(request=s.RelationMoveSerializer, responses={200: s.RoomCustomerSerializer(many=True)})
+    @action(detail=False, methods=["post"])
+    def move(self, request):
+        """Before a room split or merge on the grid: end the chosen current relations on the date and
+        start them again on the target room (same role and share); both rooms keep the history."""
+        serializer = s.RelationMoveSerializer(data=request.data, context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        v = serializer.validated_data
+        self._require_writable_room(v["room"])
+        for relation in v["relations"]:
+            self._require_writable_room(relation.room)
+        moved = services.relations_move_to_room(
+            actor=request.user, relations=v["relations"], room=v["room"], date=v["date"], note=v["note"]
+        )
+        return Response(
+            s.RoomCustomerSerializer(moved, many=True, context=self.get_serializer_context()).data
         )
 
     @extend_schema(

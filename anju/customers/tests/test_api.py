@@ -273,3 +273,26 @@ def test_unmasked_child_records_are_logged_for_holders(api, world, customer):
     r = api(world.user_a).get("/api/v1/customers/bank-accounts/")
     assert r.data["results"][0]["account_number"] == "6225880112345678"
     assert OperationLog.objects.filter(action="view_sensitive").count() == before + 1
+
+
+def test_relations_move_to_another_room_before_a_grid_merge(api, world, customer, estate):
+    _p, (room, _b, target) = estate
+    relation = services.room_move_in(
+        actor=world.user_a, room=room, customer=customer, date=datetime.date(2025, 1, 1), share=100
+    )
+    url = "/api/v1/customers/relations/move/"
+    outsider = api(world.user_b).post(
+        url, {"relations": [relation.pk], "room": target.pk, "date": "2026-05-01"}, format="json"
+    )
+    assert outsider.status_code == 400 and "relations" in outsider.data  # another company's row: unknown
+    r = api(world.user_a).post(
+        url, {"relations": [relation.pk], "room": target.pk, "date": "2026-05-01"}, format="json"
+    )
+    assert r.status_code == 200, r.content
+    assert [(m["room"], m["customer"], m["share"]) for m in r.data] == [(target.pk, customer.pk, "100.00")]
+    relation.refresh_from_db()
+    assert relation.end_date == datetime.date(2026, 5, 1)
+    empty = api(world.user_a).post(
+        url, {"relations": [], "room": target.pk, "date": "2026-05-01"}, format="json"
+    )
+    assert empty.status_code == 400 and "relations" in empty.data
