@@ -100,16 +100,18 @@ def run(connection) -> int:
         Room.objects.bulk_create(
             [Room(project=project, code=f"R{i:06d}") for i in range(start, min(start + 5000, N))]
         )
+    from bench.results import QueryCounter, emit
+
     rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    started = time.perf_counter()
-    with FILE.open("rb") as handle:
+    with QueryCounter(connection) as counter, FILE.open("rb") as handle:
+        started = time.perf_counter()
         result = services.customers_import(
             actor=world.user_a,
             company=world.company_a,
             rows=importer.read_rows(handle, FILE.name),
             dry_run=False,
         )
-    elapsed = time.perf_counter() - started
+        elapsed = time.perf_counter() - started
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     counts = (Customer.objects.count(), CustomerPhone.objects.count(), RoomCustomer.objects.count())
     print(
@@ -119,6 +121,14 @@ def run(connection) -> int:
     print(f"import time: {elapsed:.1f} s (budget {TIME_BUDGET_S:.0f} s)")
     print(f"peak RSS: {peak:.0f} MB (before import {rss_before:.0f} MB; budget {RSS_BUDGET_MB:.0f} MB)")
     ok = elapsed < TIME_BUDGET_S and peak < RSS_BUDGET_MB and result["written"] == N
+    emit(
+        f"customers: import .xlsx (one run, peak RSS {peak:.0f} MB)",
+        p50_ms=elapsed * 1000,
+        rows=result["written"],
+        queries=counter.count,
+        budget=f"< {TIME_BUDGET_S:.0f} s, < {RSS_BUDGET_MB:.0f} MB",
+        ok=ok,
+    )
     return 0 if ok else 1
 
 

@@ -1,0 +1,255 @@
+"""Run every module's benchmark and print one table (issue 6).
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/anju_bench .venv/bin/python bench/run_all.py
+    DATABASE_URL=... .venv/bin/python bench/run_all.py --quick          # small sizes, a few minutes
+    DATABASE_URL=... .venv/bin/python bench/run_all.py --only estates,service --tasks 100000
+
+Each benchmark runs in its own process with the same DATABASE_URL (each builds and drops its own
+`test_` database), one after the other. The estates and customers benchmarks print `BENCH_RESULT`
+JSON lines (bench/results.py); bench/service_bench.py's text report is parsed. The table shows per
+operation p50 and p95 (ms), the rows it ran over, SQL queries per operation, and the ratio to the best
+hand-written SQL where the benchmark has one. The exit status is non-zero when a benchmark failed or
+missed a budget; `--json FILE` also writes the rows.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.results import PREFIX  # noqa: E402
+
+
+def _postgres() -> bool:
+    return os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://"))
+
+
+def benchmarks(args) -> list[dict]:
+    quick = args.quick
+    return [
+        {"key": "estates", "script": "estates_bench.py", "argv": [], "env": {}},
+        {
+            "key": "search",
+            "script": "customers_search_bench.py",
+            "argv": [],
+            "env": {"BENCH_CUSTOMERS": str(args.customers or (20_000 if quick else 200_000))},
+        },
+        {
+            "key": "import",
+            "script": "customers_import_bench.py",
+            "argv": [],
+            "env": {"BENCH_ROWS": str(args.import_rows or (10_000 if quick else 100_000))},
+        },
+        {
+            "key": "service",
+            "script": "service_bench.py",
+            "argv": ["--tasks", str(args.tasks or (20_000 if quick else 1_000_000))],
+            "env": {},
+            "needs_postgres": True,
+        },
+    ]
+
+
+# --- bench/service_bench.py's text report --------------------------------------------------------
+_GENERATED = re.compile(r"generated ([\d,]+) tasks")
+_SWEEP = re.compile(r"SLA sweep: ([\d,]+) due tasks .*? in ([\d.]+) s")
+_SENDING = re.compile(r"sending ([\d,]+) e-mail/SMS deliveries \(worker side\) ([\d.]+) s")
+_CREATE = re.compile(r"API task creation: ([\d.]+) tasks/s over (\d+)")
+_NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
+
+
+def _num(text: str) -> float | None:
+    return float(text) if _NUMBER.match(text) else None
+
+
+def parse_service(output: str) -> list[dict]:
+    """Rows from service_bench's report: the widget table (label padded to 28 characters, then
+    "ORM ms", "SQL ms", "ratio", …), the sweep line and the API creation line."""
+    rows = []
+    generated = _GENERATED.search(output)
+    tasks = int(generated.group(1).replace(",", "")) if generated else None
+    in_table = False
+    for line in output.splitlines():
+        if line.startswith("widget") and "ORM ms" in line:
+            in_table = True
+            continue
+        if not in_table:
+            continue
+        label, rest = line[:28].strip(), line[28:].split()
+        orm = _num(rest[0]) if rest else None
+        if not label or orm is None:
+            in_table = False
+            continue
+        best = _num(rest[1]) if len(rest) > 1 else None
+        rows.append(
+            {
+                "operation": f"service: widget {label} (median of 7)",
+                "p50_ms": orm,
+                "p95_ms": None,
+                "rows": tasks,
+                "queries": None,
+                "sql_ms": best,
+                "ratio": round(orm / best, 2) if best else None,
+                "budget": "< 200 ms, < 2× SQL" if best else "< 200 ms",
+                "ok": "OVER BUDGET" not in line,
+            }
+        )
+    sweep = _SWEEP.search(output)
+    if sweep:
+        seconds = float(sweep.group(2))
+        rows.append(
+            {
+                "operation": "service: SLA sweep (one run)",
+                "p50_ms": seconds * 1000,
+                "rows": int(sweep.group(1).replace(",", "")),
+                "budget": "< 10 s",
+                "ok": seconds <= 10,
+            }
+        )
+    sending = _SENDING.search(output)
+    if sending:
+        rows.append(
+            {
+                "operation": "service: sending deliveries (worker side)",
+                "p50_ms": float(sending.group(2)) * 1000,
+                "rows": int(sending.group(1).replace(",", "")),
+            }
+        )
+    create = _CREATE.search(output)
+    if create:
+        rate, n = float(create.group(1)), int(create.group(2))
+        rows.append(
+            {
+                "operation": f"service: API task creation ({rate:.0f}/s, mean)",
+                "p50_ms": 1000 / rate if rate else None,
+                "rows": n,
+                "budget": "≥ 200/s",
+                "ok": rate >= 200,
+            }
+        )
+    return rows
+
+
+def parse_structured(output: str) -> list[dict]:
+    return [json.loads(line[len(PREFIX) :]) for line in output.splitlines() if line.startswith(PREFIX)]
+
+
+def run_one(bench: dict, log_dir: Path) -> tuple[list[dict], int, float]:
+    env = {**os.environ, **bench["env"]}
+    started = time.perf_counter()
+    log = log_dir / f"{bench['key']}.log"
+    with log.open("w") as handle:
+        process = subprocess.run(
+            [sys.executable, str(HERE / bench["script"]), *bench["argv"]],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=handle,
+            text=True,
+            check=False,
+        )
+        handle.write(process.stdout)
+    elapsed = time.perf_counter() - started
+    rows = parse_structured(process.stdout)
+    if bench["key"] == "service" and not rows:
+        rows = parse_service(process.stdout)
+    return rows, process.returncode, elapsed
+
+
+def _cell(value, fmt="{:.1f}") -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, float):
+        return fmt.format(value)
+    return f"{value:,}" if isinstance(value, int) else str(value)
+
+
+def table(rows: list[dict]) -> str:
+    header = ["operation", "p50 ms", "p95 ms", "rows", "queries", "SQL ms", "ratio", "budget", "ok"]
+    body = []
+    for r in rows:
+        ok = r.get("ok")
+        body.append(
+            [
+                r["operation"],
+                _cell(r.get("p50_ms")),
+                _cell(r.get("p95_ms")),
+                _cell(r.get("rows")),
+                _cell(r.get("queries"), "{:g}"),
+                _cell(r.get("sql_ms")),
+                _cell(r.get("ratio"), "{:.2f}"),
+                r.get("budget") or "",
+                "" if ok is None else ("yes" if ok else "NO"),
+            ]
+        )
+    widths = [max(len(str(x)) for x in col) for col in zip(header, *body, strict=False)]
+    right = {1, 2, 3, 4, 5, 6}
+
+    def line(cells):
+        return "  ".join(
+            str(c).rjust(w) if i in right else str(c).ljust(w)
+            for i, (c, w) in enumerate(zip(cells, widths, strict=True))
+        ).rstrip()
+
+    return "\n".join([line(header), line(["-" * w for w in widths]), *(line(b) for b in body)])
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--quick", action="store_true", help="small sizes (20k customers, 10k imports, 20k tasks)"
+    )
+    parser.add_argument("--only", default="", help="comma-separated: estates,search,import,service")
+    parser.add_argument("--tasks", type=int, help="service_bench --tasks (default 1,000,000)")
+    parser.add_argument("--customers", type=int, help="customers for the search benchmark (default 200,000)")
+    parser.add_argument("--import-rows", type=int, help="rows for the import benchmark (default 100,000)")
+    parser.add_argument("--json", type=Path, help="also write the rows as JSON to this file")
+    parser.add_argument(
+        "--logs", type=Path, default=ROOT / "var" / "bench", help="each benchmark's full output"
+    )
+    args = parser.parse_args()
+    only = {k.strip() for k in args.only.split(",") if k.strip()}
+    args.logs.mkdir(parents=True, exist_ok=True)
+    database = os.environ.get("DATABASE_URL", "sqlite (default)").split("@")[-1]
+    print(f"database: {database}; logs in {args.logs}", flush=True)
+
+    all_rows, failures = [], []
+    for bench in benchmarks(args):
+        if only and bench["key"] not in only:
+            continue
+        if bench.get("needs_postgres") and not _postgres():
+            print(f"- {bench['script']}: skipped (needs PostgreSQL)", flush=True)
+            continue
+        print(f"- {bench['script']} …", end=" ", flush=True)
+        rows, code, elapsed = run_one(bench, args.logs)
+        status = "ok" if code == 0 else f"exit {code}"
+        print(f"{status} in {elapsed:.0f} s, {len(rows)} rows", flush=True)
+        if code != 0:
+            failures.append(f"{bench['script']}: {status} (see {args.logs / (bench['key'] + '.log')})")
+        if not rows:
+            failures.append(f"{bench['script']}: no results parsed")
+        all_rows.extend(rows)
+
+    print()
+    print(table(all_rows))
+    if args.json:
+        args.json.write_text(json.dumps(all_rows, ensure_ascii=False, indent=2))
+    if failures:
+        print("\n" + "\n".join(failures))
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
