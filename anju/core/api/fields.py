@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
@@ -10,6 +12,22 @@ from rest_framework import serializers
 # a valid RFC 3339 offset; no business date of a property firm lies outside these years anyway.
 EARLIEST_YEAR = 1901
 LATEST_YEAR = 2199
+
+
+_CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+class PlainTextField(serializers.CharField):
+    """Text without control characters (tab and line breaks allowed): they are invisible on screen,
+    break Excel exports and are how pasted binary garbage shows up."""
+
+    default_error_messages = {"control": _("Remove the control characters from this text.")}
+
+    def to_internal_value(self, data):
+        value = super().to_internal_value(data)
+        if _CONTROL_CHARACTERS.search(value):
+            self.fail("control")
+        return value
 
 
 class BoundedDateTimeField(serializers.DateTimeField):
@@ -25,5 +43,8 @@ class BoundedDateTimeField(serializers.DateTimeField):
 
 
 def install() -> None:
-    """Make every ModelSerializer map model DateTimeFields to the bounded field."""
-    serializers.ModelSerializer.serializer_field_mapping[models.DateTimeField] = BoundedDateTimeField
+    """Make every ModelSerializer map model fields to the stricter serializer fields above."""
+    mapping = serializers.ModelSerializer.serializer_field_mapping
+    mapping[models.DateTimeField] = BoundedDateTimeField
+    mapping[models.CharField] = PlainTextField
+    mapping[models.TextField] = PlainTextField

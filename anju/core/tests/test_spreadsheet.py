@@ -22,3 +22,15 @@ def test_a_workbook_with_hostile_text_saves_and_reads_back_as_text():
     workbook.save(buffer)
     cells = [c.value for c in next(load_workbook(io.BytesIO(buffer.getvalue())).active.iter_rows())]
     assert cells == ["ab", "'=1+1", "普通"]
+
+
+def test_api_text_fields_refuse_control_characters_but_keep_line_breaks():
+    import pytest
+    from rest_framework.exceptions import ValidationError
+
+    from anju.core.api.fields import PlainTextField
+
+    field = PlainTextField()
+    assert field.run_validation("第一行\r\n第二行\t!") == "第一行\r\n第二行\t!"
+    with pytest.raises(ValidationError):
+        field.run_validation("张\x1c三")
