@@ -575,8 +575,16 @@ class Task(models.Model):
             models.Index(fields=["status", "answer_due"], name="service_task_answer_due"),
             models.Index(fields=["status", "process_due"], name="service_task_process_due"),
             models.Index(fields=["next_escalation_at"], name="service_task_next_escal"),
-            models.Index(fields=["responsible_user", "status"], name="service_task_resp_status"),
-            models.Index(fields=["acceptor", "status"], name="service_task_acc_status"),
+            # "My tasks": per branch (责任人 / 受理人) an index-only scan over the open tasks with
+            # their deadlines (counts, overdue, due soon) and the first rows by processing deadline.
+            models.Index(
+                fields=["responsible_user", "status", "process_due", "reply_due", "answer_due"],
+                name="service_task_resp_due",
+            ),
+            models.Index(
+                fields=["acceptor", "status", "process_due", "reply_due", "answer_due", "responsible_user"],
+                name="service_task_acc_due",
+            ),
         ]
 
     def __str__(self):
@@ -588,6 +596,64 @@ class Task(models.Model):
 
     def responsible_display(self) -> str:
         return str(self.responsible_user or self.responsible_contractor or self.responsible_department or "")
+
+
+class TaskCounter(models.Model):
+    """Pre-aggregated 日常投诉任务 counts for the workbench (000 §2.8), maintained in the same
+    transaction as every change of a counted task (anju.service.counters). One row per accepting
+    company, project, status, month of registration (local time), responsible department (0: none)
+    and user: user 0 counts every task, user N the tasks whose 责任人 or 受理人 is N (once)."""
+
+    accepting_company_id = models.BigIntegerField()
+    user_id = models.BigIntegerField()
+    project_id = models.BigIntegerField()
+    status = models.CharField(max_length=20, choices=c.TaskStatus.choices)
+    month = models.DateField()
+    department_id = models.BigIntegerField()
+    n = models.IntegerField(default=0)
+    reply = models.IntegerField(default=0)
+    answer = models.IntegerField(default=0)
+    process = models.IntegerField(default=0)
+
+    scope = ScopeSpec(project="project_id")
+
+    class Meta:
+        verbose_name = _("task counter")
+        verbose_name_plural = _("task counters")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["accepting_company_id", "user_id", "project_id", "status", "month", "department_id"],
+                name="service_taskcounter_key",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.accepting_company_id}/{self.user_id}/{self.project_id} {self.status} {self.month}: {self.n}"
+
+
+class ReceptionCounter(models.Model):
+    """Pre-aggregated 日常投诉接待记录 counts (not 保修意见表) per accepting company, project, status
+    and user: user 0 counts every reception, user N the receptions N entered."""
+
+    company_id = models.BigIntegerField()
+    user_id = models.BigIntegerField()
+    project_id = models.BigIntegerField()
+    status = models.CharField(max_length=20, choices=c.ReceptionStatus.choices)
+    n = models.IntegerField(default=0)
+
+    scope = ScopeSpec(project="project_id")
+
+    class Meta:
+        verbose_name = _("reception counter")
+        verbose_name_plural = _("reception counters")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["company_id", "user_id", "project_id", "status"], name="service_reccounter_key"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.company_id}/{self.user_id}/{self.project_id} {self.status}: {self.n}"
 
 
 class TaskEvent(models.Model):

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, F, OuterRef, Q
 from django.utils import timezone
 
 from anju.org.access import current_company_id, scoped, visible_project_ids
 from anju.service.choices import OPEN_STATUSES, Channel, ReceptionStatus, TaskSource, TaskStatus
-from anju.service.models import Reception, Task
+from anju.service.models import Reception, ReceptionCounter, Task, TaskCounter
 
 
 def daily_receptions(user, *, mine: bool):
@@ -44,7 +44,8 @@ def daily_tasks(user, *, mine: bool):
     return qs
 
 
-def reception_progress(user, *, mine: bool) -> dict[str, int]:
+def reception_progress_scan(user, *, mine: bool) -> dict[str, int]:
+    """reception_progress counted from the reception table (the reference for the counters)."""
     counts = dict(
         daily_receptions(user, mine=mine)
         .values_list("status")
@@ -54,7 +55,8 @@ def reception_progress(user, *, mine: bool) -> dict[str, int]:
     return {s: counts.get(s, 0) for s in ReceptionStatus.values}
 
 
-def task_progress(user, *, mine: bool) -> dict[str, int]:
+def task_progress_scan(user, *, mine: bool) -> dict[str, int]:
+    """task_progress counted from the task table (the reference for the counters)."""
     counts = dict(
         daily_tasks(user, mine=mine).values_list("status").annotate(n=Count("pk")).values_list("status", "n")
     )
@@ -70,9 +72,8 @@ def period_start(period: str, now=None):
     return None
 
 
-def responsiveness(user, *, mine: bool, period: str, now=None) -> dict[str, int]:
-    """投诉任务响应度: of the daily tasks registered this month / this year / ever, how many had a
-    reply timeout, an answer-to-customer timeout, a processing timeout, and how many in all."""
+def responsiveness_scan(user, *, mine: bool, period: str, now=None) -> dict[str, int]:
+    """responsiveness counted from the task table (the reference for the counters)."""
     qs = daily_tasks(user, mine=mine)
     start = period_start(period, now)
     if start is not None:
@@ -85,10 +86,126 @@ def responsiveness(user, *, mine: bool, period: str, now=None) -> dict[str, int]
     )
 
 
+# --- the same counts from the pre-aggregated counters (anju.service.counters) ----------------------
+def _range_departments(user) -> frozenset[int] | None:
+    """The responsible departments the roles' data range admits for tasks, or None when the range
+    does not narrow (mirrors anju.org.access._data_range_q for Task.scope)."""
+    from anju.org.access import _access, subtree_ids
+    from anju.org.choices import DataRange
+
+    access = _access(user)
+    ranges = access.ranges
+    if access.superuser or not ranges or DataRange.ALL in ranges:
+        return None
+    dept_ids: set[int] = set()
+    if DataRange.CUSTOM in ranges:
+        dept_ids |= access.custom_department_ids
+    if DataRange.DEPT_AND_BELOW in ranges and user.department_id:
+        dept_ids |= subtree_ids(user.department_id)
+    elif DataRange.DEPT in ranges and user.department_id:
+        dept_ids.add(user.department_id)
+    return frozenset(dept_ids)
+
+
+def _in(column: str, values) -> tuple[str, list]:
+    values = sorted(values)
+    return f"{column} IN ({', '.join(['%s'] * len(values))})", values
+
+
+def _sum_counters(model, where: list[str], params: list, select: str, group: str | None = None):
+    """One aggregate over a counter table. The SQL is written out rather than built by the ORM:
+    the sums touch a few hundred rows, so building the query would cost more than running it."""
+    from django.db import connection
+
+    sql = (
+        f"SELECT {select} FROM {connection.ops.quote_name(model._meta.db_table)} WHERE {' AND '.join(where)}"  # noqa: S608
+    )
+    if group:
+        sql += f" GROUP BY {group}"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _task_counter_where(user, *, mine: bool) -> tuple[list[str], list] | None:
+    """WHERE clauses on TaskCounter whose rows sum to the user's 日常投诉任务: the current accepting
+    company, the visible and filtered projects (what scoped() applies for ScopeSpec(project=…)),
+    and "all" within the roles' data range or "mine" (责任人 or 受理人)."""
+    projects = visible_project_ids(user)
+    if not projects:
+        return None
+    in_projects, params = _in("project_id", projects)
+    where = ["accepting_company_id = %s", in_projects]
+    params = [current_company_id(user), *params]
+    depts = None if mine else _range_departments(user)
+    if mine:
+        where.append("user_id = %s")
+        params.append(user.pk)
+    elif depts is None:
+        where.append("user_id = 0")
+    elif not depts:
+        where.append("user_id = %s")  # only the tasks where the user is 责任人 or 受理人
+        params.append(user.pk)
+    else:
+        # In range: an admitted responsible department, or the user's own rows not already counted
+        # through an admitted department.
+        in_depts, dept_params = _in("department_id", depts)
+        where.append(f"((user_id = 0 AND {in_depts}) OR (user_id = %s AND NOT {in_depts}))")
+        params += [*dept_params, user.pk, *dept_params]
+    return where, params
+
+
+def reception_progress(user, *, mine: bool) -> dict[str, int]:
+    out = dict.fromkeys(ReceptionStatus.values, 0)
+    projects = visible_project_ids(user)
+    if not projects:
+        return out
+    in_projects, params = _in("project_id", projects)
+    rows = _sum_counters(
+        ReceptionCounter,
+        ["company_id = %s", "user_id = %s", in_projects],
+        [current_company_id(user), user.pk if mine else 0, *params],
+        "status, SUM(n)",
+        group="status",
+    )
+    for status, n in rows:
+        if status in out:
+            out[status] = int(n or 0)
+    return out
+
+
+def task_progress(user, *, mine: bool) -> dict[str, int]:
+    out = dict.fromkeys(TaskStatus.values, 0)
+    clause = _task_counter_where(user, mine=mine)
+    if clause is None:
+        return out
+    for status, n in _sum_counters(TaskCounter, *clause, "status, SUM(n)", group="status"):
+        if status in out:
+            out[status] = int(n or 0)
+    return out
+
+
+def responsiveness(user, *, mine: bool, period: str, now=None) -> dict[str, int]:
+    """投诉任务响应度: of the daily tasks registered this month / this year / ever, how many had a
+    reply timeout, an answer-to-customer timeout, a processing timeout, and how many in all."""
+    keys = ("total", "reply", "answer", "process")
+    clause = _task_counter_where(user, mine=mine)
+    if clause is None:
+        return dict.fromkeys(keys, 0)
+    where, params = clause
+    start = period_start(period, now)
+    if start is not None:
+        where, params = [*where, "month >= %s"], [*params, start.date()]
+    row = _sum_counters(TaskCounter, where, params, "SUM(n), SUM(reply), SUM(answer), SUM(process)")[0]
+    return {k: int(v or 0) for k, v in zip(keys, row, strict=True)}
+
+
 def my_tasks(user, *, limit: int = 10, now=None, soon_hours: int = 4):
-    """Open tasks where the user is 受理人 or 责任人, with due-soon and overdue counts."""
+    """Open tasks where the user is 受理人 or 责任人, with due-soon and overdue counts.
+
+    Two branches (责任人; 受理人 of a task they are not 责任人 of), each an index-only scan of its
+    (user, status, deadlines) index, instead of one OR that has to visit the table."""
     now = now or timezone.now()
-    qs = Task.objects.filter(Q(responsible_user=user) | Q(acceptor=user), status__in=OPEN_STATUSES)
     soon = now + datetime.timedelta(hours=soon_hours)
     due = (
         Q(reply_due__lt=now, status=TaskStatus.PENDING_REPLY)
@@ -101,8 +218,24 @@ def my_tasks(user, *, limit: int = 10, now=None, soon_hours: int = 4):
     due_soon = Q(process_due__gte=now, process_due__lt=soon) | Q(
         reply_due__gte=now, reply_due__lt=soon, status=TaskStatus.PENDING_REPLY
     )
-    stats = qs.aggregate(
-        open=Count("pk"), overdue=Count("pk", filter=due), soon=Count("pk", filter=due_soon & ~due)
-    )
-    rows = list(qs.select_related("room", "project").order_by("process_due")[:limit])
+    branches = [
+        Task.objects.filter(responsible_user=user, status__in=OPEN_STATUSES),
+        Task.objects.filter(acceptor=user, status__in=OPEN_STATUSES).exclude(responsible_user=user),
+    ]
+    stats = {"open": 0, "overdue": 0, "soon": 0}
+    first: list = []
+    for qs in branches:
+        part = qs.aggregate(
+            open=Count("pk"), overdue=Count("pk", filter=due), soon=Count("pk", filter=due_soon & ~due)
+        )
+        for k in stats:
+            stats[k] += part[k] or 0
+        first += list(
+            qs.order_by(F("process_due").asc(nulls_last=True), "pk").values_list("process_due", "pk")[:limit]
+        )
+    # NULL deadlines last.
+    first.sort(key=lambda r: (r[0] is None, r[0] or now, r[1]))
+    ids = [pk for _due, pk in first[:limit]]
+    by_id = Task.objects.select_related("room", "project").in_bulk(ids)
+    rows = [by_id[pk] for pk in ids if pk in by_id]
     return stats, rows

@@ -5,14 +5,14 @@ from __future__ import annotations
 import datetime
 import hashlib
 
-from django.db.models import Count
+from django.db.models import Count, F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from anju.core import audit
 from anju.core.crud import create_instance, delete_instance, update_instance
 from anju.core.services import ServiceValidationError, service
-from anju.service import calendar, notifications, warranty, workflow
+from anju.service import calendar, counters, notifications, warranty, workflow
 from anju.service.choices import (
     OPEN_STATUSES,
     ApprovalStatus,
@@ -214,6 +214,16 @@ def reception_create(
     Reception.objects.filter(pk=reception.pk).update(code=f"JD{reception.pk:08d}")
     reception.code = f"JD{reception.pk:08d}"
     reception.accepting_companies.set(accepting)
+    counters.reception_changed(
+        None,
+        counters.reception_state(
+            project_id=reception.project_id,
+            status=reception.status,
+            channel=reception.channel,
+            created_by_id=reception.created_by_id,
+            company_ids=[c.pk for c in accepting],
+        ),
+    )
     for f, kind in zip(files, kinds, strict=True):
         ReceptionAttachment.objects.create(
             reception=reception,
@@ -233,6 +243,7 @@ def reception_update(*, actor, reception, data: dict, expected_version=None):
     if unknown:
         raise ServiceValidationError({k: _("This field cannot be changed.") for k in unknown})
     accepting = data.pop("accepting_companies", None)
+    counted_before = counters.reception_state_of(reception.pk, lock=True)
     reception = update_instance(actor=actor, instance=reception, data=data, expected_version=expected_version)
     if accepting is not None:
         allowed_ids = allowed_accepting_company_ids(reception.project)
@@ -241,6 +252,7 @@ def reception_update(*, actor, reception, data: dict, expected_version=None):
                 {"accepting_companies": _("Choose companies that accept receptions for this project.")}
             )
         reception.accepting_companies.set(accepting)
+    counters.reception_changed(counted_before, counters.reception_state_of(reception.pk))
     return reception
 
 
@@ -274,11 +286,20 @@ def propose_responsible(*, problem, room, accepting_company) -> dict | None:
     if problem is None:
         return None
     category = problem.part.category
-    scopes = ContractorScope.objects.filter(
-        project_id=room.project_id, category=category, contractor__is_active=True
+    # One query: the scope of the room's building wins over a project-wide one.
+    scope = (
+        ContractorScope.objects.filter(
+            project_id=room.project_id, category=category, contractor__is_active=True
+        )
+        .filter(
+            Q(building__isnull=True) | Q(building_id=room.building_id)
+            if room.building_id
+            else Q(building__isnull=True)
+        )
+        .select_related("contractor")
+        .order_by(F("building_id").asc(nulls_last=True), "pk")
+        .first()
     )
-    scope = scopes.filter(building_id=room.building_id).first() if room.building_id else None
-    scope = scope or scopes.filter(building__isnull=True).first()
     if scope:
         return {"kind": ResponsibleKind.CONTRACTOR, "contractor": scope.contractor}
     if not problem.default_department_name:
@@ -343,8 +364,6 @@ def task_create(
     """The one way a task is born, whatever its source (daily complaint, mock inspection, delivery,
     repair order). Computes warranty and the answer/processing deadlines; assigns the responsible
     party by hand, by duty and workload, or leaves the task 待分配."""
-    from anju.system.parameters import get_parameter
-
     now = now or timezone.now()
     errors = {}
     if task_type not in TaskType.values:
@@ -359,7 +378,11 @@ def task_create(
         )
     if reception is not None and room.project_id != reception.project_id:
         errors["room"] = _("A task of a reception is in the reception's project.")
-    if reception is None and accepting_company.pk not in allowed_accepting_company_ids(room.project):
+    if (
+        reception is None
+        and accepting_company.pk != room.project.company_id
+        and accepting_company.pk not in allowed_accepting_company_ids(room.project)
+    ):
         errors["accepting_company"] = _("This company does not accept tasks for this project.")
     if task_type in (TaskType.COMPLAINT, TaskType.REPAIR) and problem is None:
         errors["problem"] = _("Choose the problem from the standard library.")
@@ -396,9 +419,33 @@ def task_create(
             now, problem.process_limit, problem.limit_unit, accepting_company.pk
         )
     task.next_escalation_at = workflow.next_deadline(task)
+    with counters.collect():
+        return _task_save(
+            task,
+            actor=actor,
+            reception=reception,
+            source=source,
+            status=status,
+            now=now,
+            assignment=_assignment_from(
+                {
+                    "responsible_kind": responsible_kind,
+                    "responsible_user": responsible_user,
+                    "responsible_department": responsible_department,
+                    "responsible_contractor": responsible_contractor,
+                }
+            ),
+            auto_assign=auto_assign,
+        )
+
+
+def _task_save(task, *, actor, reception, source, status, now, assignment, auto_assign):
+    from anju.system.parameters import get_parameter
+
     task.save()
     task.code = f"RW{task.pk:08d}"
     Task.objects.filter(pk=task.pk).update(code=task.code)
+    counters.task_changed(None, counters.task_state(task))
     workflow.add_event(
         task, "create", actor=actor, to_status=task.status, data={"source": source, "warranty": status}
     )
@@ -407,21 +454,15 @@ def task_create(
         action=LogAction.CREATE,
         instance=task,
         after=audit.snapshot(task),
-        company_id=accepting_company.pk,
-    )
-    assignment = _assignment_from(
-        {
-            "responsible_kind": responsible_kind,
-            "responsible_user": responsible_user,
-            "responsible_department": responsible_department,
-            "responsible_contractor": responsible_contractor,
-        }
+        company_id=task.accepting_company_id,
     )
     if assignment is None:
         if auto_assign is None:
-            auto_assign = bool(get_parameter(accepting_company.pk, "service.auto_assign"))
+            auto_assign = bool(get_parameter(task.accepting_company_id, "service.auto_assign"))
         if auto_assign:
-            assignment = propose_responsible(problem=problem, room=room, accepting_company=accepting_company)
+            assignment = propose_responsible(
+                problem=task.problem, room=task.room, accepting_company=task.accepting_company
+            )
     if assignment is not None:
         task, _event = workflow.transition(
             actor=actor, task=task, action="assign", assignment=assignment, now=now, as_system=True
@@ -437,6 +478,11 @@ def reception_decompose(*, actor, reception, tasks: list[dict]):
     """分解: one reception into one or more tasks (each a dict of task_create's arguments)."""
     if not tasks:
         raise ServiceValidationError({"tasks": _("Add at least one task.")})
+    with counters.collect():
+        return _decompose(actor=actor, reception=reception, tasks=tasks)
+
+
+def _decompose(*, actor, reception, tasks):
     created = []
     for i, spec in enumerate(tasks):
         spec = dict(spec)
@@ -757,3 +803,19 @@ def notification_mark_read(*, actor, notification):
     Notification.objects.filter(pk=notification.pk, recipient=actor, read_at__isnull=True).update(
         read_at=timezone.now()
     )
+
+
+@service
+def counter_rebuild(*, actor=None):
+    """Recount the workbench counters from the task and reception tables (after a bulk load or a
+    repair). Returns the number of counter rows written."""
+    result = counters.rebuild()
+    audit.log_action(
+        actor=actor,
+        action=LogAction.OTHER,
+        model=Task,
+        object_repr=_("Workbench counters"),
+        note=_("Workbench counters rebuilt: %(task_rows)s task rows, %(reception_rows)s reception rows")
+        % result,
+    )
+    return result

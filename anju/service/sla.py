@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from anju.service import calendar, notifications
+from anju.service import calendar, counters, notifications
 from anju.service.choices import OPEN_STATUSES, EscalationTarget, TaskStatus
 
 S = TaskStatus
@@ -51,21 +51,64 @@ def ladder(company_id: int) -> tuple[Step, ...]:
     return DEFAULT_LADDER
 
 
-def mark_timeouts(now) -> dict:
+_COUNTED = (
+    "source",
+    "reception_id",
+    "accepting_company_id",
+    "project_id",
+    "status",
+    "created_at",
+    "responsible_department_id",
+    "responsible_user_id",
+    "acceptor_id",
+    "reply_timeout",
+    "answer_timeout",
+    "process_timeout",
+)
+
+
+def _mark(flag: str, filters: dict, chunk: int = 5000) -> int:
+    """Set one timeout flag on the matching tasks and move them in the workbench counters, in one
+    transaction: lock and read the rows, UPDATE them by id (still conditional), add the counts."""
+    from types import SimpleNamespace
+
     from anju.service.models import Task
 
+    with transaction.atomic():
+        rows = list(
+            Task.objects.select_for_update(skip_locked=True)
+            .filter(**filters, **{flag: False})
+            .order_by()
+            .values("pk", *_COUNTED)
+        )
+        if not rows:
+            return 0
+        done = 0
+        for start in range(0, len(rows), chunk):
+            ids = [r["pk"] for r in rows[start : start + chunk]]
+            done += Task.objects.filter(pk__in=ids, **{flag: False}).update(**{flag: True})
+        pairs = []
+        for row in rows:
+            before = SimpleNamespace(**row)
+            state = counters.task_state(before)
+            if state is not None:
+                setattr(before, flag, True)
+                pairs.append((state, counters.task_state(before)))
+        counters.tasks_changed(pairs)
+        return done
+
+
+def mark_timeouts(now) -> dict:
     return {
-        "reply": Task.objects.filter(status=S.PENDING_REPLY, reply_timeout=False, reply_due__lt=now).update(
-            reply_timeout=True
+        "reply": _mark("reply_timeout", {"status": S.PENDING_REPLY, "reply_due__lt": now}),
+        "answer": _mark(
+            "answer_timeout",
+            {
+                "status__in": (S.PENDING_ASSIGNMENT, S.PENDING_REPLY, S.DISCUSSING),
+                "answer_due__lt": now,
+            },
         ),
-        "answer": Task.objects.filter(
-            status__in=(S.PENDING_ASSIGNMENT, S.PENDING_REPLY, S.DISCUSSING),
-            answer_timeout=False,
-            answer_due__lt=now,
-        ).update(answer_timeout=True),
-        "process": Task.objects.filter(
-            status__in=OPEN_STATUSES, process_timeout=False, process_due__lt=now
-        ).update(process_timeout=True),
+        "process": _mark("process_timeout", {"status__in": OPEN_STATUSES, "process_due__lt": now}),
     }
 
 
@@ -108,6 +151,12 @@ _RELATED = (
 )
 _ONLY = (
     "code",
+    "source",
+    "reception",
+    "created_at",
+    "reply_due",
+    "answer_due",
+    "process_due",
     "status",
     "escalation_level",
     "next_escalation_at",
@@ -131,11 +180,38 @@ _ONLY = (
 )
 
 
-def escalate(now, batch: int = 2000) -> int:
-    """One pass over tasks whose next escalation is due; returns the number of steps done."""
+def _due_flags(task, now) -> list[str]:
+    """The timeout flags mark_timeouts would set on this task now (same conditions)."""
+    flags = []
+    if task.status == S.PENDING_REPLY and not task.reply_timeout and task.reply_due and task.reply_due < now:
+        flags.append("reply")
+    if (
+        task.status in (S.PENDING_ASSIGNMENT, S.PENDING_REPLY, S.DISCUSSING)
+        and not task.answer_timeout
+        and task.answer_due
+        and task.answer_due < now
+    ):
+        flags.append("answer")
+    if (
+        task.status in OPEN_STATUSES
+        and not task.process_timeout
+        and task.process_due
+        and task.process_due < now
+    ):
+        flags.append("process")
+    return flags
+
+
+def escalate(now, batch: int = 2000, marked: dict | None = None) -> int:
+    """One pass over tasks whose next escalation is due; returns the number of steps done.
+
+    The timeouts of a task escalated here are marked in the same UPDATE (one new row version instead
+    of two); `marked` counts them per clock."""
     from anju.service.models import EscalationLog, Task, TaskEvent
 
+    marked = marked if marked is not None else {"reply": 0, "answer": 0, "process": 0}
     done = 0
+    later: dict = {}  # (start, minutes, company) -> next escalation time; deadlines repeat a lot
     while True:
         with transaction.atomic():
             # Lock a batch of ids (skip_locked: a second worker takes the next batch), then load
@@ -156,8 +232,15 @@ def escalate(now, batch: int = 2000) -> int:
                 return done
             ladders: dict[int, tuple[Step, ...]] = {}
             memo: dict = {}
-            logs, events, items, updates = [], [], [], []
+            logs, events, items, updates, counted = [], [], [], [], []
             for task in rows:
+                flags = _due_flags(task, now)
+                if flags:
+                    before = counters.task_state(task)
+                    for flag in flags:
+                        setattr(task, f"{flag}_timeout", True)
+                        marked[flag] += 1
+                    counted.append((before, counters.task_state(task)))
                 if task.accepting_company_id not in ladders:
                     ladders[task.accepting_company_id] = ladder(task.accepting_company_id)
                 steps = ladders[task.accepting_company_id]
@@ -197,15 +280,27 @@ def escalate(now, batch: int = 2000) -> int:
                     task.next_escalation_at = None
                 else:
                     start = base or task.next_escalation_at
-                    delta = following.after_hours - step.after_hours
-                    task.next_escalation_at = calendar.add_working_minutes(
-                        start, max(delta, 0) * 60, task.accepting_company_id
-                    )
+                    minutes = max(following.after_hours - step.after_hours, 0) * 60
+                    key = (start, minutes, task.accepting_company_id)
+                    if key not in later:
+                        later[key] = calendar.add_working_minutes(start, minutes, task.accepting_company_id)
+                    task.next_escalation_at = later[key]
                 updates.append(task)
             # Conditional by construction: the rows are locked and re-read inside this transaction.
             EscalationLog.objects.bulk_create(logs, ignore_conflicts=True)
             TaskEvent.objects.bulk_create(events)
-            bulk_set(Task, updates, ["escalation_level", "next_escalation_at"])
+            bulk_set(
+                Task,
+                updates,
+                [
+                    "escalation_level",
+                    "next_escalation_at",
+                    "reply_timeout",
+                    "answer_timeout",
+                    "process_timeout",
+                ],
+            )
+            counters.tasks_changed(counted)
             notifications.save_batch(items)
             done += len(logs)
             if len(rows) < batch:
@@ -214,9 +309,12 @@ def escalate(now, batch: int = 2000) -> int:
 
 def sweep(now=None) -> dict:
     now = now or timezone.now()
-    marked = mark_timeouts(now)
+    marked = {"reply": 0, "answer": 0, "process": 0}
     with calendar.memoized():
-        steps = escalate(now)
+        steps = escalate(now, marked=marked)
+    # Timeouts of the tasks not escalated now (a later rung, or no ladder step left).
+    for clock, n in mark_timeouts(now).items():
+        marked[clock] += n
     if any(marked.values()) or steps:
         from anju.core import audit
         from anju.service.models import Task

@@ -18,8 +18,8 @@ from django.utils.translation import gettext_lazy
 from anju.core import audit
 from anju.core.services import ConflictError, ServiceValidationError
 from anju.org.access import has_point
-from anju.service import calendar
-from anju.service.choices import OPEN_STATUSES, ReceptionStatus, ResponsibleKind, TaskStatus
+from anju.service import calendar, counters
+from anju.service.choices import OPEN_STATUSES, Channel, ReceptionStatus, ResponsibleKind, TaskStatus
 from anju.system.choices import LogAction
 
 S = TaskStatus
@@ -223,6 +223,7 @@ def transition(
         raise PermissionDenied(_("You may not “%(action)s” this task.") % {"action": spec.label})
     now = now or timezone.now()
     before = audit.snapshot(current)
+    counted_before = counters.task_state(current)
     from_status = current.status
     data = {}
     if action in ("assign", "reassign"):
@@ -255,6 +256,7 @@ def transition(
         current.next_escalation_at = None
     current.version += 1
     current.save()
+    counters.task_changed(counted_before, counters.task_state(current))
     event = add_event(
         current, action, actor=actor, from_status=from_status, to_status=current.status, note=note, data=data
     )
@@ -320,7 +322,12 @@ def refresh_reception(reception_id: int) -> str:
     from anju.service.models import Reception, Task
 
     # Lock the reception so that two of its tasks changing at once serialise here.
-    list(Reception.objects.select_for_update().filter(pk=reception_id).values_list("pk", flat=True))
+    row = (
+        Reception.objects.select_for_update()
+        .filter(pk=reception_id)
+        .values_list("status", "project_id", "channel", "created_by_id")
+        .first()
+    )
     counts = dict(
         Task.objects.filter(reception_id=reception_id)
         .values_list("status")
@@ -328,5 +335,23 @@ def refresh_reception(reception_id: int) -> str:
         .values_list("status", "n")
     )
     status = reception_status_for(counts)
+    if row is None or row[0] == status:
+        return status
     Reception.objects.filter(Q(pk=reception_id) & ~Q(status=status)).update(status=status)
+    old, project_id, channel, created_by_id = row
+    if channel != Channel.WARRANTY_FORM:
+        companies = list(
+            Reception.accepting_companies.through.objects.filter(reception_id=reception_id).values_list(
+                "orgunit_id", flat=True
+            )
+        )
+        state = {
+            "project_id": project_id,
+            "channel": channel,
+            "created_by_id": created_by_id,
+            "company_ids": companies,
+        }
+        counters.reception_changed(
+            counters.reception_state(status=old, **state), counters.reception_state(status=status, **state)
+        )
     return status

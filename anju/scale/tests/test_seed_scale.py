@@ -33,6 +33,11 @@ def test_small_profile_builds_the_counts_quickly_with_valid_synthetic_people():
     sample = list(Task.objects.select_related("reception")[:200])
     assert all(t.project_id == t.reception.project_id for t in sample)
     assert len({t.status for t in Task.objects.only("status")[:2000]}) >= 3
+    # The workbench counters were recounted after the bulk load.
+    from anju.service import counters
+
+    assert counters.current_task_rows() == counters.expected_task_rows() != {}
+    assert counters.current_reception_rows() == counters.expected_reception_rows()
     for customer in Customer.objects.filter(code__startswith="SC")[:300]:
         assert parse_id_number(customer.id_number).number == customer.id_number
         assert parse_phone(customer.mobile).kind == "mobile"

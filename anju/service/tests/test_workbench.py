@@ -69,6 +69,11 @@ def wb(svc):
     Task.objects.filter(pk=t2.pk).update(process_timeout=True)
     Task.objects.filter(pk=t3.pk).update(reply_timeout=True, process_timeout=True)
     Task.objects.filter(pk=t4.pk).update(answer_timeout=True)
+    # The flags above are set behind the services' back (the sweep sets them in real life), so the
+    # workbench counters are recounted, as after any bulk load.
+    from anju.service import counters
+
+    counters.rebuild()
     services.task_transition(actor=me, task=t5, action="void", note="重复")
     me.project_filter = [svc.project.pk]
     me.save(update_fields=["project_filter"])

@@ -105,6 +105,10 @@ class Command(BaseCommand):
         if OrgUnit.objects.filter(code="SCALE").exists():
             raise CommandError("Scale data is already loaded (unit SCALE exists).")
         self.build(PROFILES[profile], random.Random(seed), self.stderr._out)
+        # The bulk inserts bypass the services: recount the workbench counters they maintain.
+        from anju.service import counters
+
+        counters.rebuild()
         self.stdout.write(self.style.SUCCESS(f"seed_scale {profile}: done"))
 
     def build(self, p: dict, rng: random.Random, stream):
