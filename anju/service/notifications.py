@@ -49,7 +49,51 @@ BUILTIN = {
 }
 
 
-def _texts(code: str, memo: dict | None = None) -> tuple[Template, Template]:
+class _Plain:
+    """A template made only of text and filter-less variables (the built-in wordings and most
+    administrators' ones), rendered by resolving each variable and joining: the same text as
+    Template.render with autoescape off, several times faster for the thousands of messages of an
+    SLA sweep. Anything else (tags, filters) keeps the full template engine."""
+
+    def __init__(self, template: Template):
+        from django.template.base import TextNode, VariableNode
+
+        self.template = template
+        self.parts: list | None = []
+        for node in template.nodelist:
+            if isinstance(node, TextNode):
+                self.parts.append(node.s)
+            elif isinstance(node, VariableNode) and not node.filter_expression.filters:
+                self.parts.append(node.filter_expression.var)
+            else:
+                self.parts = None
+                break
+
+    def render(self, context: dict) -> str:
+        from django.template.base import Variable, render_value_in_context
+
+        if self.parts is None:
+            return self.template.render(Context(context, autoescape=False))
+        ctx = None
+        out = []
+        for part in self.parts:
+            if isinstance(part, str):
+                out.append(part)
+                continue
+            try:
+                value = part.resolve(context) if isinstance(part, Variable) else part
+            except Exception:  # what the engine does with a missing variable: string_if_invalid
+                value = None
+            if value is None:
+                # The engine shows None as "None" but a failed lookup as ""; fall back for exactness.
+                ctx = ctx or Context(context, autoescape=False)
+                return self.template.render(ctx)
+            ctx = ctx or Context(context, autoescape=False)
+            out.append(str(render_value_in_context(value, ctx)))
+        return "".join(out)
+
+
+def _texts(code: str, memo: dict | None = None) -> tuple[_Plain, _Plain]:
     """The compiled (subject, body) templates of a code; `memo` keeps them for a whole batch."""
     from anju.service.models import MessageTemplate
 
@@ -57,7 +101,7 @@ def _texts(code: str, memo: dict | None = None) -> tuple[Template, Template]:
         return memo[code]
     row = MessageTemplate.objects.filter(code=code).first()
     subject, body = (row.subject, row.body) if row else (str(BUILTIN[code][0]), str(BUILTIN[code][1]))
-    pair = (Template(subject), Template(body))
+    pair = (_Plain(Template(subject)), _Plain(Template(body)))
     if memo is not None:
         memo[code] = pair
     return pair
@@ -65,8 +109,7 @@ def _texts(code: str, memo: dict | None = None) -> tuple[Template, Template]:
 
 def render(code: str, context: dict, memo: dict | None = None) -> tuple[str, str]:
     subject, body = _texts(code, memo)
-    ctx = Context(context, autoescape=False)
-    return subject.render(ctx).strip()[:200], body.render(ctx).strip()
+    return subject.render(context).strip()[:200], body.render(context).strip()
 
 
 def prepare(*, recipient, template: str, context: dict, task=None, dedupe_key: str | None = None, memo=None):

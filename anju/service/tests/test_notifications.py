@@ -120,3 +120,23 @@ def test_inbox_is_personal(svc, api):
     client = api(svc.acceptor)
     assert client.get("/api/v1/service/notifications/").json()["count"] == 1
     assert client.post(f"/api/v1/service/notifications/{n.pk}/read/").json()["read_at"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Task {{ task.code }} ({{ task.project }} {{ task.room }}): {{ clocks }}. {{ task.responsible_display }}",
+        "{{ task.code }} {{ missing.attr }} {{ task.topic }}",  # a failed lookup and a None
+        "{{ task.description|truncatechars:5 }} {% if level %}L{{ level }}{% endif %}",  # full engine
+        "{{ level }} {{ 'literal' }}",
+    ],
+)
+def test_plain_rendering_matches_the_template_engine(svc, text):
+    from django.template import Context, Template
+
+    from anju.service.notifications import _Plain
+    from anju.service.tests.conftest import new_task
+
+    task = new_task(svc)
+    context = {"task": task, "level": 1234, "clocks": "回复"}
+    assert _Plain(Template(text)).render(context) == Template(text).render(Context(context, autoescape=False))
