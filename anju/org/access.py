@@ -191,20 +191,22 @@ def _data_range_q(user, spec: ScopeSpec) -> Q | None:
     ranges = access.ranges
     if not ranges or DataRange.ALL in ranges:
         return None
+    dept_ids: set[int] = set()
+    if DataRange.CUSTOM in ranges:
+        dept_ids |= access.custom_department_ids
+    if DataRange.DEPT_AND_BELOW in ranges and user.department_id:
+        dept_ids |= subtree_ids(user.department_id)
+    elif DataRange.DEPT in ranges and user.department_id:
+        dept_ids.add(user.department_id)
     q = Q(pk__in=[])
-    if spec.department:
-        dept_ids: set[int] = set()
-        if DataRange.CUSTOM in ranges:
-            dept_ids |= access.custom_department_ids
-        if DataRange.DEPT_AND_BELOW in ranges and user.department_id:
-            dept_ids |= subtree_ids(user.department_id)
-        elif DataRange.DEPT in ranges and user.department_id:
-            dept_ids.add(user.department_id)
-        if dept_ids:
-            q |= Q(**{f"{spec.department}__in": dept_ids})
+    if spec.department and dept_ids:
+        q |= Q(**{f"{spec.department}__in": dept_ids})
     for path in spec.users:
-        # A record the user owns is always theirs to see, whatever the department rule.
+        # A record the user owns is always theirs to see, whatever the department rule; a department
+        # range also covers what its members own (RuoYi's 部门数据权限: the record's people's department).
         q |= Q(**{path: user.pk})
+        if dept_ids:
+            q |= Q(**{f"{path}__department__in": dept_ids})
     return q
 
 

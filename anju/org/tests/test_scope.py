@@ -57,3 +57,29 @@ def test_superuser_has_every_point_and_role_points_are_per_company(world):
     user = make_user(world.dept_b, [limited])
     assert access.has_point(user, "org.orgunit.view")
     assert not access.has_point(user, "org.orgunit.add")
+
+
+def test_a_department_range_covers_what_the_departments_members_own(world):
+    """A 客服主管 (本部门及以下) sees customers their agents created; an agent (仅本人) only their own;
+    nobody sees a colleague's from a department outside the range."""
+    from anju.customers.models import Customer
+    from anju.customers.services import customer_create
+
+    team = make_unit(world.dept_a, UnitKind.DEPARTMENT, "客服一组")
+    elsewhere = make_unit(world.company_a, UnitKind.DEPARTMENT, "销售部")
+    supervisor = make_user(world.dept_a, [make_role(world.company_a, data_range=DataRange.DEPT_AND_BELOW)])
+    agent_role = make_role(world.company_a, data_range=DataRange.SELF)
+    agent, colleague = make_user(team, [agent_role]), make_user(team, [agent_role])
+    outsider = make_user(elsewhere, [agent_role])
+    by = {
+        user: customer_create(actor=user, company=world.company_a, name=name)
+        for user, name in ((agent, "张三"), (colleague, "李四"), (outsider, "王五"))
+    }
+
+    def seen(user):
+        return set(access.scoped(user, Customer.objects.all()).values_list("name", flat=True))
+
+    assert seen(supervisor) == {"张三", "李四"}
+    assert seen(agent) == {"张三"}
+    assert seen(outsider) == {"王五"}
+    assert by[agent].created_by == agent
