@@ -12,9 +12,11 @@ counted afterwards (see bench/README.md, "Scale and load").
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import uuid
+from pathlib import Path
 
 from locust import HttpUser, between, events, task
 
@@ -23,6 +25,10 @@ PASSWORD = os.environ.get("ANJU_LOAD_PASSWORD", "Anju@2026")
 RUN_ID = os.environ.get("ANJU_LOAD_RUN", uuid.uuid4().hex[:8])
 SEARCH_TERMS = ["王", "李", "138", "B01", "张伟", "SC00", "粤B"]
 CREATED = {"receptions": 0, "transitions": 0}
+MARKERS: list[str] = []  # the content marker of every reception the server accepted (2xx)
+UNCERTAIN: list[str] = []  # markers of requests without an answer (timeout, reset): may or may not exist
+# Where the written markers go, for bench/load_check.py (which counts them in the database).
+RECORD = Path(os.environ.get("ANJU_LOAD_RECORD", f"var/load-{RUN_ID}.json"))
 
 
 @events.test_stop.add_listener
@@ -31,6 +37,15 @@ def _report(environment, **_kwargs):
         f"load run {RUN_ID}: receptions created (2xx) {CREATED['receptions']}, "
         f"transitions accepted (2xx) {CREATED['transitions']}"
     )
+    RECORD.parent.mkdir(parents=True, exist_ok=True)
+    RECORD.write_text(
+        json.dumps({"run": RUN_ID, **CREATED, "markers": MARKERS, "uncertain": UNCERTAIN}, ensure_ascii=False)
+    )
+    print(f"written markers recorded in {RECORD}; check them with bench/load_check.py {RECORD}")
+
+
+def _failure(response) -> str:
+    return f"{response.status_code}: {response.text[:160]}"
 
 
 class Staff(HttpUser):
@@ -74,19 +89,27 @@ class Staff(HttpUser):
         if not self.room_ids:
             return
         marker = f"LOAD-{RUN_ID}-{uuid.uuid4().hex[:12]}"
-        response = self.client.post(
+        with self.client.post(
             "/api/v1/service/receptions/",
             json={
                 "room": random.choice(self.room_ids),
                 "channel": "phone",
                 "caller_name": "压测来电",
+                "caller_phone": "13800138000",
                 "content": f"压测接待 {marker}",
                 "received_at": "2026-01-05T10:00:00+08:00",
             },
             name="create reception",
-        )
-        if response.ok:
-            CREATED["receptions"] += 1
+            catch_response=True,
+        ) as response:
+            if response.ok:
+                CREATED["receptions"] += 1
+                MARKERS.append(marker)
+            elif not response.status_code:  # no answer: the row may exist
+                UNCERTAIN.append(marker)
+                response.failure(f"no answer: {response.error}")
+            else:
+                response.failure(_failure(response))
 
     @task(1)
     def transition(self):
@@ -110,3 +133,5 @@ class Staff(HttpUser):
                 response.success()
             elif response.ok:
                 CREATED["transitions"] += 1
+            else:
+                response.failure(_failure(response))
