@@ -59,6 +59,7 @@ class _Plain:
         from django.template.base import TextNode, VariableNode
 
         self.template = template
+        self.context = Context(autoescape=False)  # what render_value_in_context reads (l10n, tz)
         self.parts: list | None = []
         for node in template.nodelist:
             if isinstance(node, TextNode):
@@ -74,7 +75,6 @@ class _Plain:
 
         if self.parts is None:
             return self.template.render(Context(context, autoescape=False))
-        ctx = None
         out = []
         for part in self.parts:
             if isinstance(part, str):
@@ -86,10 +86,8 @@ class _Plain:
                 value = None
             if value is None:
                 # The engine shows None as "None" but a failed lookup as ""; fall back for exactness.
-                ctx = ctx or Context(context, autoescape=False)
-                return self.template.render(ctx)
-            ctx = ctx or Context(context, autoescape=False)
-            out.append(str(render_value_in_context(value, ctx)))
+                return self.template.render(Context(context, autoescape=False))
+            out.append(str(render_value_in_context(value, self.context)))
         return "".join(out)
 
 

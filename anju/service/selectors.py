@@ -87,24 +87,23 @@ def responsiveness_scan(user, *, mine: bool, period: str, now=None) -> dict[str,
 
 
 # --- the same counts from the pre-aggregated counters (anju.service.counters) ----------------------
-def _range_departments(user) -> frozenset[int] | None:
-    """The responsible departments the roles' data range admits for tasks, or None when the range
-    does not narrow (mirrors anju.org.access._data_range_q for Task.scope)."""
-    from anju.org.access import _access, subtree_ids
+def _range_kind(user) -> str:
+    """How the roles' data range narrows the user's tasks (mirrors anju.org.access._data_range_q for
+    Task.scope): "all" (no narrowing), "self" (only where they are 责任人 or 受理人: exactly their
+    own counter rows) or "departments" (a department range, which also admits the tasks of the
+    departments' members: not kept in the counters, so counted from the task table)."""
+    from anju.org.access import _access
     from anju.org.choices import DataRange
 
     access = _access(user)
     ranges = access.ranges
     if access.superuser or not ranges or DataRange.ALL in ranges:
-        return None
-    dept_ids: set[int] = set()
-    if DataRange.CUSTOM in ranges:
-        dept_ids |= access.custom_department_ids
-    if DataRange.DEPT_AND_BELOW in ranges and user.department_id:
-        dept_ids |= subtree_ids(user.department_id)
-    elif DataRange.DEPT in ranges and user.department_id:
-        dept_ids.add(user.department_id)
-    return frozenset(dept_ids)
+        return "all"
+    if DataRange.CUSTOM in ranges and access.custom_department_ids:
+        return "departments"
+    if (DataRange.DEPT_AND_BELOW in ranges or DataRange.DEPT in ranges) and user.department_id:
+        return "departments"
+    return "self"
 
 
 def _in(column: str, values) -> tuple[str, list]:
@@ -132,27 +131,20 @@ def _task_counter_where(user, *, mine: bool) -> tuple[list[str], list] | None:
     company, the visible and filtered projects (what scoped() applies for ScopeSpec(project=…)),
     and "all" within the roles' data range or "mine" (责任人 or 受理人)."""
     projects = visible_project_ids(user)
-    if not projects:
-        return None
-    in_projects, params = _in("project_id", projects)
+    in_projects, params = _in("project_id", projects or [0])
     where = ["accepting_company_id = %s", in_projects]
     params = [current_company_id(user), *params]
-    depts = None if mine else _range_departments(user)
-    if mine:
+    if mine or _range_kind(user) == "self":
         where.append("user_id = %s")
         params.append(user.pk)
-    elif depts is None:
-        where.append("user_id = 0")
-    elif not depts:
-        where.append("user_id = %s")  # only the tasks where the user is 责任人 or 受理人
-        params.append(user.pk)
     else:
-        # In range: an admitted responsible department, or the user's own rows not already counted
-        # through an admitted department.
-        in_depts, dept_params = _in("department_id", depts)
-        where.append(f"((user_id = 0 AND {in_depts}) OR (user_id = %s AND NOT {in_depts}))")
-        params += [*dept_params, user.pk, *dept_params]
+        where.append("user_id = 0")
     return where, params
+
+
+def _counted(user, *, mine: bool) -> bool:
+    """Whether the counters can answer (a department data range is counted from the tasks)."""
+    return mine or _range_kind(user) != "departments"
 
 
 def reception_progress(user, *, mine: bool) -> dict[str, int]:
@@ -175,10 +167,10 @@ def reception_progress(user, *, mine: bool) -> dict[str, int]:
 
 
 def task_progress(user, *, mine: bool) -> dict[str, int]:
+    if not _counted(user, mine=mine):
+        return task_progress_scan(user, mine=mine)
     out = dict.fromkeys(TaskStatus.values, 0)
     clause = _task_counter_where(user, mine=mine)
-    if clause is None:
-        return out
     for status, n in _sum_counters(TaskCounter, *clause, "status, SUM(n)", group="status"):
         if status in out:
             out[status] = int(n or 0)
@@ -188,11 +180,10 @@ def task_progress(user, *, mine: bool) -> dict[str, int]:
 def responsiveness(user, *, mine: bool, period: str, now=None) -> dict[str, int]:
     """投诉任务响应度: of the daily tasks registered this month / this year / ever, how many had a
     reply timeout, an answer-to-customer timeout, a processing timeout, and how many in all."""
+    if not _counted(user, mine=mine):
+        return responsiveness_scan(user, mine=mine, period=period, now=now)
     keys = ("total", "reply", "answer", "process")
-    clause = _task_counter_where(user, mine=mine)
-    if clause is None:
-        return dict.fromkeys(keys, 0)
-    where, params = clause
+    where, params = _task_counter_where(user, mine=mine)
     start = period_start(period, now)
     if start is not None:
         where, params = [*where, "month >= %s"], [*params, start.date()]
@@ -203,8 +194,10 @@ def responsiveness(user, *, mine: bool, period: str, now=None) -> dict[str, int]
 def my_tasks(user, *, limit: int = 10, now=None, soon_hours: int = 4):
     """Open tasks where the user is 受理人 or 责任人, with due-soon and overdue counts.
 
-    Two branches (责任人; 受理人 of a task they are not 责任人 of), each an index-only scan of its
-    (user, status, deadlines) index, instead of one OR that has to visit the table."""
+    Two branches (责任人; 受理人 of a task they are not 责任人 of), each read from its
+    (user, status, deadlines) index instead of one OR that has to visit the table: the counts are
+    an index-only scan (only indexed columns); the first rows by processing deadline
+    are the first few of each (user, status) index range, merged here."""
     now = now or timezone.now()
     soon = now + datetime.timedelta(hours=soon_hours)
     due = (
@@ -219,23 +212,25 @@ def my_tasks(user, *, limit: int = 10, now=None, soon_hours: int = 4):
         reply_due__gte=now, reply_due__lt=soon, status=TaskStatus.PENDING_REPLY
     )
     branches = [
-        Task.objects.filter(responsible_user=user, status__in=OPEN_STATUSES),
-        Task.objects.filter(acceptor=user, status__in=OPEN_STATUSES).exclude(responsible_user=user),
+        Task.objects.filter(responsible_user=user),
+        Task.objects.filter(acceptor=user).exclude(responsible_user=user),
     ]
     stats = {"open": 0, "overdue": 0, "soon": 0}
     first: list = []
     for qs in branches:
-        part = qs.aggregate(
-            open=Count("pk"), overdue=Count("pk", filter=due), soon=Count("pk", filter=due_soon & ~due)
+        part = qs.filter(status__in=OPEN_STATUSES).aggregate(
+            open=Count("status"),
+            overdue=Count("status", filter=due),
+            soon=Count("status", filter=due_soon & ~due),
         )
         for k in stats:
             stats[k] += part[k] or 0
-        first += list(
-            qs.order_by(F("process_due").asc(nulls_last=True), "pk").values_list("process_due", "pk")[:limit]
-        )
+        for status in OPEN_STATUSES:
+            first += list(
+                qs.filter(status=status)
+                .select_related("room", "project")
+                .order_by(F("process_due").asc(nulls_last=True))[:limit]
+            )
     # NULL deadlines last.
-    first.sort(key=lambda r: (r[0] is None, r[0] or now, r[1]))
-    ids = [pk for _due, pk in first[:limit]]
-    by_id = Task.objects.select_related("room", "project").in_bulk(ids)
-    rows = [by_id[pk] for pk in ids if pk in by_id]
-    return stats, rows
+    first.sort(key=lambda t: (t.process_due is None, t.process_due or now, t.pk))
+    return stats, first[:limit]

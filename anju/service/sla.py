@@ -129,7 +129,17 @@ def _recipient(task, target):
     return None
 
 
-def _clocks(task) -> str:
+def _clocks(task, memo: dict | None = None) -> str:
+    key = (task.reply_timeout, task.answer_timeout, task.process_timeout)
+    if memo is not None and key in memo:
+        return memo[key]
+    text = _clock_names(task)
+    if memo is not None:
+        memo[key] = text
+    return text
+
+
+def _clock_names(task) -> str:
     names = []
     if task.reply_timeout:
         names.append(_("reply"))
@@ -212,6 +222,7 @@ def escalate(now, batch: int = 2000, marked: dict | None = None) -> int:
     marked = marked if marked is not None else {"reply": 0, "answer": 0, "process": 0}
     done = 0
     later: dict = {}  # (start, minutes, company) -> next escalation time; deadlines repeat a lot
+    clock_names: dict = {}
     while True:
         with transaction.atomic():
             # Lock a batch of ids (skip_locked: a second worker takes the next batch), then load
@@ -268,7 +279,7 @@ def escalate(now, batch: int = 2000, marked: dict | None = None) -> int:
                         notifications.prepare(
                             recipient=recipient,
                             template="task_escalated",
-                            context={"task": task, "level": step.level, "clocks": _clocks(task)},
+                            context={"task": task, "level": step.level, "clocks": _clocks(task, clock_names)},
                             task=task,
                             dedupe_key=f"escalate:{task.pk}:{step.level}",
                             memo=memo,
