@@ -1,6 +1,7 @@
 from django.utils.translation import gettext_lazy as _
 
 from anju.core.registry import CRUD, permissions
+from anju.system.clearing import register_category
 
 permissions.module("service", _("Customer service"))
 permissions.resource("service", "reception", _("Reception records"), (*CRUD, "export"))
@@ -11,3 +12,25 @@ permissions.resource("service", "topic", _("Complaint topics"), CRUD)
 permissions.resource("service", "problem", _("Problem standard library"), (*CRUD, "export"))
 permissions.resource("service", "contractor", _("Contractors"), (*CRUD, "export"))
 permissions.resource("service", "settings", _("Customer-service settings"), ("view", "change"))
+
+
+def _recount_workbench_counters():
+    from anju.service import counters
+
+    counters.rebuild()
+
+
+# 清空数据: service rows refer to rooms, customers and projects, so they are cleared before those (order 5).
+# Deleting a task cascades to its events, attachments, escalations and notifications.
+register_category(
+    "service",
+    _("Customer-service tables (receptions, tasks, callbacks, compensation)"),
+    [
+        ("service.Compensation", "project__company"),
+        ("service.Callback", "project__company"),
+        ("service.Task", "project__company"),
+        ("service.Reception", "project__company"),
+    ],
+    order=5,
+    after=_recount_workbench_counters,
+)

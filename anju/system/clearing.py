@@ -6,12 +6,14 @@ Contexts extend the registry from one of their autodiscovered modules (e.g. `per
     from anju.system.clearing import register_category
     register_category("tasks", _("Tasks"), [("service.Task", "project__company")], order=30)
 
-Models are listed children first; a model whose label does not exist (module not installed) is
+Categories are cleared in `order` (lowest first), so a category whose rows refer to another's
+(tasks → rooms, customers) must come first. Models are listed children first; a model whose label does not exist (module not installed) is
 skipped. Registering a key again replaces the earlier definition, so the owning context wins.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.apps import apps
@@ -25,6 +27,8 @@ class ClearingCategory:
     label: object
     models: tuple[tuple[str, str], ...]  # ("app_label.Model", ORM path to the company OrgUnit)
     order: int = 100
+    # Called after the rows are gone, in the same transaction (e.g. to recount derived tables).
+    after: Callable[[], object] | None = None
 
     def resolved(self) -> list[tuple[type[Model], str]]:
         result = []
@@ -39,8 +43,8 @@ class ClearingCategory:
 CATEGORIES: dict[str, ClearingCategory] = {}
 
 
-def register_category(key: str, label, models, order: int = 100) -> ClearingCategory:
-    category = ClearingCategory(key=key, label=label, models=tuple(models), order=order)
+def register_category(key: str, label, models, order: int = 100, after=None) -> ClearingCategory:
+    category = ClearingCategory(key=key, label=label, models=tuple(models), order=order, after=after)
     CATEGORIES[key] = category
     return category
 

@@ -517,6 +517,8 @@ def data_clear(
                     }
                 ) from exc
             result.deleted[model._meta.label_lower] = result.deleted.get(model._meta.label_lower, 0) + deleted
+        if category.after is not None:
+            category.after()
     audit.log_action(
         actor=actor,
         action=LogAction.CLEAR,
