@@ -411,22 +411,16 @@ def task_create(
         created_by=actor if getattr(actor, "pk", None) else None,
         created_at=now,
     )
-    if problem is not None:
-        task.answer_due = calendar.add_limit(
-            now, problem.answer_limit, problem.limit_unit, accepting_company.pk
-        )
-        task.process_due = calendar.add_limit(
-            now, problem.process_limit, problem.limit_unit, accepting_company.pk
-        )
-    task.next_escalation_at = workflow.next_deadline(task)
-    with counters.collect():
-        return _task_save(
+    with calendar.memoized():  # one read of the calendar and working hours for every deadline
+        return _task_deadlines_and_save(
             task,
+            problem=problem,
+            accepting_company=accepting_company,
+            now=now,
             actor=actor,
             reception=reception,
             source=source,
             status=status,
-            now=now,
             assignment=_assignment_from(
                 {
                     "responsible_kind": responsible_kind,
@@ -437,6 +431,19 @@ def task_create(
             ),
             auto_assign=auto_assign,
         )
+
+
+def _task_deadlines_and_save(task, *, problem, accepting_company, now, **save):
+    if problem is not None:
+        task.answer_due = calendar.add_limit(
+            now, problem.answer_limit, problem.limit_unit, accepting_company.pk
+        )
+        task.process_due = calendar.add_limit(
+            now, problem.process_limit, problem.limit_unit, accepting_company.pk
+        )
+    task.next_escalation_at = workflow.next_deadline(task)
+    with counters.collect():
+        return _task_save(task, now=now, **save)
 
 
 def _task_save(task, *, actor, reception, source, status, now, assignment, auto_assign):

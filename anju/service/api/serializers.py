@@ -100,7 +100,33 @@ class EventSerializer(serializers.ModelSerializer):
         fields = ["id", "action", "from_status", "to_status", "actor", "actor_name", "at", "note", "data"]
 
 
-class TaskSerializer(ScopedModelSerializer):
+def _fresh(field):
+    """A new, unbound instance of a serializer field built from the same arguments (what DRF's
+    deepcopy does, without deep-copying querysets and choices, which fields never change)."""
+    import copy
+
+    if isinstance(field, serializers.BaseSerializer) or any(
+        isinstance(v, serializers.Field) for v in field._kwargs.values()
+    ):
+        return copy.deepcopy(field)
+    return field.__class__(*field._args, **field._kwargs)
+
+
+class FieldsOnceMixin:
+    """Build a ModelSerializer's fields from the model once per class; every instance gets fresh
+    copies of them. Introspecting the model and deep-copying the declared fields' querysets cost
+    ~4 ms of every task request."""
+
+    def get_fields(self):
+        cls = type(self)
+        built = cls.__dict__.get("_fields_once")
+        if built is None:
+            built = super().get_fields()
+            cls._fields_once = built
+        return {name: _fresh(field) for name, field in built.items()}
+
+
+class TaskSerializer(FieldsOnceMixin, ScopedModelSerializer):
     room = ScopedPK(queryset=Room.objects.select_related("project"))
     problem = ScopedPK(
         queryset=Problem.objects.filter(is_active=True).select_related("part__parent", "warranty_element"),
@@ -200,6 +226,12 @@ class TaskSerializer(ScopedModelSerializer):
         from django.utils import timezone
 
         now = timezone.now()
+        out = {}
+        with calendar.memoized():
+            out = self._time_left(obj, now)
+        return out
+
+    def _time_left(self, obj, now) -> dict:
         out = {}
         for name, due, stop in (
             ("reply", obj.reply_due, obj.replied_at),
