@@ -150,9 +150,13 @@ def stack(tmp_path):
     database = Database(tmp_path)
     smtp = Smtp()
     name = f"anju-proof-mw-{uuid.uuid4().hex[:8]}"
-    # Cached calendars and parameters are keyed by row ids: none may survive from another database.
-    for key in redis_client.scan_iter(match=":1:*", count=1000):
-        redis_client.delete(key)
+
+    def clear_cache():
+        # Cached calendars and parameters are keyed by row ids: none may survive from another database.
+        for key in redis_client.scan_iter(match=":1:*", count=1000):
+            redis_client.delete(key)
+
+    clear_cache()
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings",
@@ -180,6 +184,7 @@ def stack(tmp_path):
     finally:
         smtp.stop()
         huey.flush()
+        clear_cache()
         database.drop()
 
 
