@@ -9,7 +9,9 @@ project, status and user (0: all; N: entered by N).
 Writers describe a row before and after a change (`task_state` / `reception_state`) and call
 `task_changed` / `reception_changed`; the differences become one `INSERT … ON CONFLICT DO UPDATE`
 that adds them (rows locked in key order, so two writers never deadlock on counters). Inside
-`collect()` the differences of a whole service call are merged and written once at the end.
+`collect()` the differences of a whole service call are merged and written once at the end, after
+the task and reception rows were locked: the lock order is task → reception → counter rows (task
+counters, then reception counters) for every writer.
 `rebuild()` recounts everything from the task and reception tables (after bulk loads).
 """
 

@@ -199,6 +199,22 @@ def transition(
 ):
     """Apply one action to a task. Returns (task, event). Raises ServiceValidationError (400),
     PermissionDenied (403) or ConflictError (409: someone else acted first)."""
+    # The counters move at the end, after the task and reception row locks: every writer takes
+    # its locks in the order task → reception → counter rows, so counters never deadlock them.
+    with counters.collect():
+        return _transition(
+            actor=actor,
+            task=task,
+            action=action,
+            note=note,
+            expected_version=expected_version,
+            assignment=assignment,
+            now=now,
+            as_system=as_system,
+        )
+
+
+def _transition(*, actor, task, action, note, expected_version, assignment, now, as_system):
     from anju.service.models import Task
 
     spec = TRANSITIONS.get(action)
