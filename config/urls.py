@@ -9,6 +9,7 @@ from django.views.generic import RedirectView
 from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from anju.core.files import FileDownloadView
 from anju.core.views import healthz
 
 
@@ -49,6 +50,7 @@ urlpatterns = [
     *_context_ui_urls(),
     path("admin/", admin.site.urls),
     path("api/v1/", include(_context_api_urls())),
+    path("api/v1/files/<str:label>/<int:pk>/", FileDownloadView.as_view(), name="file-download"),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("", RedirectView.as_view(pattern_name="admin:index", permanent=False)),

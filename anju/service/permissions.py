@@ -1,5 +1,6 @@
 from django.utils.translation import gettext_lazy as _
 
+from anju.core import files
 from anju.core.registry import CRUD, permissions
 from anju.system.clearing import register_category
 
@@ -34,3 +35,7 @@ register_category(
     order=5,
     after=_recount_workbench_counters,
 )
+
+# Attachments are downloaded through /api/v1/files/…, checked against these points and the data scope.
+files.register("service.ReceptionAttachment", point="service.reception.view")
+files.register("service.TaskAttachment", point="service.task.view")

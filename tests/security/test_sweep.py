@@ -51,6 +51,7 @@ NOT_A_ROW = {
     "/api/v1/system/dictionary-choices/{code}/": "dictionary code of global (unscoped) reference data",
     "/api/v1/system/parameters/{key}/": "parameter key; the value read/written is the caller's company's",
     "/api/v1/system/parameters/{key}/reset/": "parameter key; resets the caller's company's value",
+    "/api/v1/files/{label}/{pk}/": "model label + row; anju/core/tests/test_files.py proves the 404s",
 }
 STAFF_NOT_A_ROW = {
     "/admin/system/-/parameters/{key}/": "parameter key; edits the caller's company's value",
