@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 
-from django.db.models import Count, F, Q
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -286,20 +286,18 @@ def propose_responsible(*, problem, room, accepting_company) -> dict | None:
     if problem is None:
         return None
     category = problem.part.category
-    # One query: the scope of the room's building wins over a project-wide one.
-    scope = (
+    # One query (a project has a handful of scopes per category): the scope of the room's building
+    # wins over a project-wide one, the oldest first.
+    scopes = list(
         ContractorScope.objects.filter(
             project_id=room.project_id, category=category, contractor__is_active=True
         )
-        .filter(
-            Q(building__isnull=True) | Q(building_id=room.building_id)
-            if room.building_id
-            else Q(building__isnull=True)
-        )
+        .filter(Q(building__isnull=True) | Q(building_id=room.building_id))
         .select_related("contractor")
-        .order_by(F("building_id").asc(nulls_last=True), "pk")
-        .first()
+        .order_by("pk")
     )
+    scope = next((s for s in scopes if room.building_id and s.building_id == room.building_id), None)
+    scope = scope or next((s for s in scopes if s.building_id is None), None)
     if scope:
         return {"kind": ResponsibleKind.CONTRACTOR, "contractor": scope.contractor}
     if not problem.default_department_name:
@@ -539,7 +537,7 @@ def task_transition(
     """Any action of the transition table, with its side effects (notifications, callback queue)."""
     files = list(attachments or [])
     kinds = [check_upload(f) for f in files]
-    if action == "close" and Callback.objects.filter(task=task, status=CallbackStatus.PENDING).exists():
+    if action == "close" and workflow.callback_pending(task):
         raise ServiceValidationError(
             {"action": _("A callback is pending for this task: record or waive it first.")}
         )

@@ -23,7 +23,7 @@ def calendar_warning() -> str | None:
         return None
     return _(
         "The holiday calendar of %(years)s is not configured: deadlines count Monday–Friday as working days. "
-        "Enter the official holidays under Task management → Business calendar."
+        "Enter the official holidays under Base data → Business calendar."
     ) % {"years": "、".join(missing)}
 
 

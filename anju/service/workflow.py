@@ -19,7 +19,14 @@ from anju.core import audit
 from anju.core.services import ConflictError, ServiceValidationError
 from anju.org.access import has_point
 from anju.service import calendar, counters
-from anju.service.choices import OPEN_STATUSES, Channel, ReceptionStatus, ResponsibleKind, TaskStatus
+from anju.service.choices import (
+    OPEN_STATUSES,
+    CallbackStatus,
+    Channel,
+    ReceptionStatus,
+    ResponsibleKind,
+    TaskStatus,
+)
 from anju.system.choices import LogAction
 
 S = TaskStatus
@@ -135,9 +142,19 @@ def roles_of(user, task) -> set[str]:
     return roles
 
 
+def callback_pending(task) -> bool:
+    """A task cannot be closed while its callback waits to be recorded or waived."""
+    from anju.service.models import Callback
+
+    return Callback.objects.filter(task=task, status=CallbackStatus.PENDING).exists()
+
+
 def allowed_actions(user, task) -> list[Transition]:
     roles = roles_of(user, task)
-    return [t for t in TRANSITIONS.values() if task.status in t.sources and roles & t.roles]
+    actions = [t for t in TRANSITIONS.values() if task.status in t.sources and roles & t.roles]
+    if any(t.action == "close" for t in actions) and callback_pending(task):
+        actions = [t for t in actions if t.action != "close"]
+    return actions
 
 
 def _clock_fields(task, now) -> None:

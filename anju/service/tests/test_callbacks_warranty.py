@@ -6,7 +6,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from anju.core.services import ServiceValidationError
-from anju.service import services, warranty
+from anju.service import services, warranty, workflow
 from anju.service.choices import TaskStatus, WarrantyStatus
 from anju.service.models import Callback, Notification, Problem, ReceptionAttachment
 from anju.service.tests.conftest import aware, new_reception, new_task
@@ -48,10 +48,12 @@ def test_callback_rules_per_type(svc):
     ]
     sampled = {t.pk for t in repairs if services.callback_sampled(t, 30, "anju")}
     assert set(Callback.objects.filter(task__in=repairs).values_list("task_id", flat=True)) == sampled
-    # A pending callback blocks closing; waiving it allows it.
+    # A pending callback blocks closing (and the task page does not offer it); waiving it allows it.
+    assert "close" not in [t.action for t in workflow.allowed_actions(svc.acceptor, complaint)]
     with pytest.raises(ServiceValidationError):
         services.task_transition(actor=svc.acceptor, task=complaint, action="close")
     services.callback_waive(actor=svc.acceptor, callback=cb, note="业主拒绝回访")
+    assert "close" in [t.action for t in workflow.allowed_actions(svc.acceptor, complaint)]
     assert (
         services.task_transition(actor=svc.acceptor, task=complaint, action="close").status
         == TaskStatus.CLOSED
