@@ -104,6 +104,28 @@ def test_contractor_task_is_driven_by_the_acceptor(svc):
     assert task.status == TaskStatus.DISCUSSING
 
 
+def test_the_building_scope_wins_over_the_project_wide_one(svc):
+    from anju.service.models import Contractor, ContractorScope
+    from anju.service.services import propose_responsible
+
+    wide = Contractor.objects.create(company=svc.world.company_a, code="C1", name="总包")
+    local = Contractor.objects.create(company=svc.world.company_a, code="C2", name="1栋分包")
+    category = svc.problem.part.parent
+    ContractorScope.objects.create(contractor=wide, project=svc.project, category=category)
+    ContractorScope.objects.create(
+        contractor=local, project=svc.project, building=svc.building, category=category
+    )
+    company = svc.world.company_a
+    assert propose_responsible(problem=svc.problem, room=svc.room, accepting_company=company) == {
+        "kind": "contractor",
+        "contractor": local,
+    }
+    assert propose_responsible(problem=svc.problem, room=svc.public_room, accepting_company=company) == {
+        "kind": "contractor",
+        "contractor": wide,
+    }
+
+
 def test_reception_status_is_derived_from_its_tasks(svc):
     reception = new_reception(svc)
     assert reception.status == ReceptionStatus.PENDING
