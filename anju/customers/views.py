@@ -205,6 +205,10 @@ def customer_page(request, pk):
         ],
         "vehicles": customer.vehicles.select_related("room"),
         "relations": relations,
+        # 销售信息: the rooms this customer bought (owner relations, past ones too).
+        "sales": customer.room_relations.filter(role=RelationRole.OWNER)
+        .select_related("room", "room__project", "room__unit_type")
+        .order_by("end_date", "-start_date"),
         "related": selectors.related_customers(customer),
         "timeline": selectors.timeline(customer, 100),
         "transfers": customer.transfers.select_related("from_salesperson", "to_salesperson")[:50],

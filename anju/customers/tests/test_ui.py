@@ -282,3 +282,20 @@ def test_admin_change_keeps_name_and_shows_warnings(world, customer):
     assert customer.address == "深圳南山" and customer.name == "张三"
     assert customer.phones.filter(number="17412345678").exists()
     assert any("17412345678" in str(m) for m in r.context["messages"])
+
+
+def test_customer_page_lists_the_rooms_bought_under_sales_information(world, customer, estate):
+    import datetime
+
+    _p, (room, other, *_r) = estate
+    services.room_move_in(
+        actor=world.user_a, room=room, customer=customer, date=datetime.date(2025, 1, 1), share=100
+    )
+    services.room_move_in(
+        actor=world.user_a, room=other, customer=customer, date=datetime.date(2025, 3, 1), role="tenant"
+    )
+    html = login(world.user_a).get(f"/admin/customers/-/customer/{customer.pk}/").content.decode()
+    sales = html[html.index('id="sales-info"') :]
+    sales = sales[: sales.index("</table>")]
+    assert room.code in sales and other.code not in sales  # a tenancy is not a purchase
+    assert "2025-01-01" in sales and "100" in sales
