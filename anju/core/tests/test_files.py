@@ -46,3 +46,10 @@ def test_an_attachment_downloads_only_inside_the_data_scope_and_with_the_view_po
     assert api_client(no_point).get(url).status_code == 404
     assert api_client(None).get(url).status_code == 401
     assert api_client(world.user_a).get("/api/v1/files/org.user/1/").status_code == 404  # not a file model
+
+
+def test_the_api_links_attachments_to_the_protected_download(world, attachment):
+    detail = api_client(world.user_a).get(f"/api/v1/service/receptions/{attachment.reception_id}/")
+    assert detail.status_code == 200, detail.content
+    assert [a["download_url"] for a in detail.json()["attachments"]] == [download_url(attachment)]
+    assert "/media/" not in detail.content.decode()

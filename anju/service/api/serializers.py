@@ -1,6 +1,7 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from anju.core.files import download_url
 from anju.estates.models import Room
 from anju.org.access import scoped
 from anju.org.models import OrgUnit, User
@@ -43,10 +44,16 @@ def model_serializer(model, name: str, read_only=()):
 
 
 class AttachmentSerializer(serializers.ModelSerializer):
+    # The protected download (view point + data scope), never the storage's own URL.
+    download_url = serializers.SerializerMethodField()
+
     class Meta:
         model = ReceptionAttachment
-        fields = ["id", "name", "content_type", "size", "file", "uploaded_at"]
+        fields = ["id", "name", "content_type", "size", "download_url", "uploaded_at"]
         read_only_fields = fields
+
+    def get_download_url(self, obj) -> str:
+        return download_url(obj)
 
 
 class ReceptionSerializer(ScopedModelSerializer):
