@@ -14,6 +14,7 @@ from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
 from anju.core.admin import AnjuModelAdmin, error_text
+from anju.core.files import download_url
 from anju.core.services import ConflictError, ServiceValidationError
 from anju.org.access import current_company_id, has_point, scoped
 from anju.org.models import OrgUnit, User
@@ -40,6 +41,20 @@ from anju.service.models import (
 )
 
 ERRORS = (ServiceValidationError, ValidationError, ConflictError, PermissionDenied)
+
+
+def _attachment_links(rows) -> list[dict]:
+    """Attachments with their protected download link (view point + data scope, see anju.core.files)."""
+    return [
+        {
+            "name": a.name,
+            "content_type": a.content_type,
+            "size": a.size,
+            "uploaded_at": a.uploaded_at,
+            "url": download_url(a),
+        }
+        for a in rows
+    ]
 
 
 class ReferenceAdmin(AnjuModelAdmin):
@@ -291,6 +306,7 @@ class ReceptionAdmin(AnjuModelAdmin):
                 "responsible_user", "problem"
             )
             context["service_decompose_url"] = reverse("admin:service_reception_decompose", args=[obj.pk])
+            context["service_attachments"] = _attachment_links(obj.attachments.all())
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def get_urls(self):
@@ -507,6 +523,7 @@ class TaskAdmin(AnjuModelAdmin):
             context["service_form"] = TransitionForm(user=request.user)
             context["service_callbacks"] = obj.callbacks.all()
             context["service_topic"] = obj.topic
+            context["service_attachments"] = _attachment_links(obj.attachments.all())
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def act_view(self, request, pk):

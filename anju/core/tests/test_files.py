@@ -53,3 +53,12 @@ def test_the_api_links_attachments_to_the_protected_download(world, attachment):
     assert detail.status_code == 200, detail.content
     assert [a["download_url"] for a in detail.json()["attachments"]] == [download_url(attachment)]
     assert "/media/" not in detail.content.decode()
+
+
+def test_the_reception_page_links_its_attachments_to_the_protected_download(world, attachment):
+    from django.test import Client
+
+    client = Client()
+    client.force_login(world.user_a)
+    html = client.get(f"/admin/service/reception/{attachment.reception_id}/change/").content.decode()
+    assert f'href="{download_url(attachment)}"' in html and "现场.jpg" in html
