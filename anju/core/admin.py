@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.contrib.admin.views.main import PAGE_VAR
 from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured, ValidationError
 from django.db import transaction
 from django.http import Http404, HttpResponseRedirect
@@ -17,6 +18,7 @@ from unfold.contrib.import_export.forms import ExportForm
 
 from anju.core import audit
 from anju.core.masking import mask_value
+from anju.core.paging import COUNT_CAP, CappedCountPaginator
 from anju.core.services import ConflictError, ServiceValidationError
 from anju.org.access import has_point, scoped
 from anju.system.choices import LogAction
@@ -108,6 +110,11 @@ class AnjuModelAdmin(ExportMixin, ModelAdmin):
     compressed_fields = True
     list_before_template = "anju/list_toolbar.html"
     change_form_before_template = "anju/change_form_version.html"
+    # Big lists: no second COUNT(*) of the unfiltered table, and the page count is capped
+    # (anju.core.paging): "1000+ tasks", every page still reachable.
+    show_full_result_count = False
+    paginator = CappedCountPaginator
+    list_count_cap = COUNT_CAP
 
     # --- permission points ---------------------------------------------------------------
     def _point(self, request, action: str) -> bool:
@@ -274,6 +281,19 @@ class AnjuModelAdmin(ExportMixin, ModelAdmin):
     def _per_page(self, request) -> int:
         return request.session.get(f"anju_per_page:{self.opts.label_lower}", self.list_per_page)
 
+    def get_paginator(self, request, queryset, per_page, orphans=0, allow_empty_first_page=True):
+        if not issubclass(self.paginator, CappedCountPaginator):
+            return super().get_paginator(request, queryset, per_page, orphans, allow_empty_first_page)
+        return self.paginator(
+            queryset,
+            per_page,
+            orphans,
+            allow_empty_first_page,
+            # Never below "show all": an estimated count must keep that link off.
+            cap=max(self.list_count_cap, self.list_max_show_all),
+            page_hint=request.GET.get(PAGE_VAR, 1) if request is not None else 1,
+        )
+
     def get_changelist(self, request, **kwargs):
         base = super().get_changelist(request, **kwargs)
         per_page = self._per_page(request)
@@ -286,6 +306,17 @@ class AnjuModelAdmin(ExportMixin, ModelAdmin):
                 else:
                     args[8] = per_page  # ChangeList(request, model, ..., list_per_page, ...)
                 super().__init__(*args, **kw)
+
+            def get_results(self, request):
+                super().get_results(request)
+                paginator = self.paginator
+                if getattr(paginator, "count_is_estimate", False):
+                    # The list shows "1000+" at the foot; the header's "N results" would understate.
+                    self.result_count = paginator.display_count
+                    self.full_result_count = self.result_count
+                elif not self.has_active_filters and not self.query and self.full_result_count is None:
+                    # Unfiltered: the filtered count is the full count (no "(Show all)" link).
+                    self.full_result_count = self.result_count
 
         return PerUserPageSize
 
