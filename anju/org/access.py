@@ -65,7 +65,7 @@ def ancestor_ids(unit_id: int) -> list[int]:
     unit = _units().filter(pk=unit_id).only("path").first()
     if unit is None:
         return []
-    return [int(part) for part in unit.path.strip("/").split("/") if part]
+    return _path_ids(unit.path)
 
 
 def workable_companies(user) -> QuerySet:
@@ -98,26 +98,75 @@ def default_company_id(user) -> int | None:
     return first
 
 
+def _path_ids(path: str) -> list[int]:
+    return [int(part) for part in path.strip("/").split("/") if part]
+
+
 def _access(user) -> _Access:
+    """The user's company, visible companies, permission points and data ranges, computed once per
+    request in three queries (roles, the current company and department, the company subtree) —
+    the same answers as `workable_companies`, `subtree_ids` and `ancestor_ids`, which cost nine."""
     cached = getattr(user, _CACHE_ATTR, None)
     if cached is not None:
         return cached
-    company_id = user.current_company_id
-    if company_id is None or not workable_companies(user).filter(pk=company_id).exists():
+    from anju.org.models import OrgUnit
+
+    roles = list(
+        user.roles.filter(is_active=True).values(
+            "pk", "company_id", "company__path", "permissions", "data_range"
+        )
+    )
+    wanted = {pk for pk in (user.current_company_id, user.department_id) if pk is not None}
+    fields = ("pk", "path", "kind", "is_active", "company_id")
+    units = (
+        {row["pk"]: row for row in OrgUnit.objects.filter(pk__in=wanted).values(*fields)} if wanted else {}
+    )
+    dept = units.get(user.department_id) if user.department_id else None
+    dept_company_id = dept["company_id"] if dept else None
+    if dept_company_id and dept_company_id not in units:
+        units.update({row["pk"]: row for row in OrgUnit.objects.filter(pk=dept_company_id).values(*fields)})
+    # workable_companies(): active company-kind units under a role's company or the department's company.
+    roots = [role["company__path"] for role in roles if role["company__path"]]
+    if dept_company_id and dept_company_id in units:
+        roots.append(units[dept_company_id]["path"])
+    current = units.get(user.current_company_id) if user.current_company_id is not None else None
+    workable = (
+        current is not None
+        and current["kind"] in COMPANY_KINDS
+        and current["is_active"]
+        and (user.is_superuser or any(current["path"].startswith(root) for root in roots))
+    )
+    if workable:
+        company_id, company_path = current["pk"], current["path"]
+    else:
         company_id = default_company_id(user)
-    company_ids = subtree_ids(company_id)
+        company_path = None
+        if company_id is not None:
+            row = units.get(company_id) or OrgUnit.objects.filter(pk=company_id).values("path").first()
+            company_path = row["path"] if row else None
+    company_ids = (
+        frozenset(OrgUnit.objects.filter(path__startswith=company_path).values_list("pk", flat=True))
+        if company_path
+        else frozenset()
+    )
     ranges: set[str] = set()
     custom: set[int] = set()
     points: set[str] = set()
-    if not user.is_superuser and company_id is not None:
-        roles = user.roles.filter(is_active=True, company_id__in=ancestor_ids(company_id)).prefetch_related(
-            "custom_departments"
-        )
+    if not user.is_superuser and company_id is not None and company_path:
+        ancestors = set(_path_ids(company_path))
+        custom_roles = []
         for role in roles:
-            points.update(role.permissions or [])
-            ranges.add(role.data_range)
-            if role.data_range == DataRange.CUSTOM:
-                custom.update(d.pk for d in role.custom_departments.all())
+            if role["company_id"] not in ancestors:
+                continue
+            points.update(role["permissions"] or [])
+            ranges.add(role["data_range"])
+            if role["data_range"] == DataRange.CUSTOM:
+                custom_roles.append(role["pk"])
+        if custom_roles:
+            through = user.roles.model.custom_departments.through
+            custom.update(
+                through.objects.filter(role_id__in=custom_roles).values_list("orgunit_id", flat=True)
+            )
     access = _Access(
         company_id=company_id,
         company_ids=company_ids,
