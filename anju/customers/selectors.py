@@ -42,7 +42,23 @@ def current_relations(room) -> QuerySet[RoomCustomer]:
 
 def billing_party(room) -> RoomCustomer | None:
     """002 §1.4: the fee bill goes to the resident, else the tenant, else the owner."""
-    relations = list(current_relations(room).order_by("start_date", "id"))
+    return _pick_billing_party(list(current_relations(room).order_by("start_date", "id")))
+
+
+def billing_parties(room_ids) -> dict[int, RoomCustomer]:
+    """`billing_party` of many rooms in one query: room id → relation (rooms without one are absent)."""
+    by_room: dict[int, list[RoomCustomer]] = {}
+    relations = (
+        RoomCustomer.objects.filter(room_id__in=list(room_ids), end_date__isnull=True)
+        .select_related("customer")
+        .order_by("start_date", "id")
+    )
+    for rel in relations:
+        by_room.setdefault(rel.room_id, []).append(rel)
+    return {room_id: party for room_id, rels in by_room.items() if (party := _pick_billing_party(rels))}
+
+
+def _pick_billing_party(relations: list[RoomCustomer]) -> RoomCustomer | None:
     for role in BILLING_ORDER:
         for rel in relations:
             if rel.role == role:
@@ -275,10 +291,11 @@ def _room_results(user, q: str, limit: int) -> list[dict]:
         return []
     from anju.estates.models import Room
 
-    rooms = scoped(user, Room).filter(code__startswith=q)[:limit]
+    rooms = list(scoped(user, Room).filter(code__startswith=q).select_related("project")[:limit])
+    parties = billing_parties(room.pk for room in rooms)
     out = []
-    for room in rooms.select_related("project"):
-        party = billing_party(room)
+    for room in rooms:
+        party = parties.get(room.pk)
         out.append(
             {
                 "type": "room",

