@@ -395,6 +395,9 @@ class Reception(models.Model):
         indexes = [
             models.Index(fields=["project", "status"], name="service_rec_proj_status"),
             models.Index(fields=["created_by", "status"], name="service_rec_creator_status"),
+            # The list's default order: without it every page sorted all visible receptions
+            # (0.5 s over 667,000 of them).
+            models.Index(fields=["received_at"], name="service_rec_received"),
         ]
 
     def __str__(self):
