@@ -673,7 +673,11 @@ class TaskEvent(models.Model):
     note = models.TextField(_("note"), blank=True)
     data = models.JSONField(default=dict, blank=True)
 
-    scope = ScopeSpec(project="task__project")
+    scope = ScopeSpec(
+        project="task__project",
+        department="task__responsible_department",
+        users=("task__responsible_user", "task__acceptor"),
+    )
 
     class Meta:
         verbose_name = _("task event")
@@ -696,7 +700,11 @@ class TaskAttachment(models.Model):
     uploaded_by = models.ForeignKey(USER, null=True, on_delete=models.SET_NULL, related_name="+")
     uploaded_at = models.DateTimeField(auto_now_add=True)
 
-    scope = ScopeSpec(project="task__project")
+    scope = ScopeSpec(
+        project="task__project",
+        department="task__responsible_department",
+        users=("task__responsible_user", "task__acceptor"),
+    )
 
     class Meta:
         verbose_name = _("task attachment")
@@ -838,7 +846,11 @@ class Callback(models.Model):
     done_at = models.DateTimeField(_("done at"), null=True, blank=True)
     version = models.PositiveIntegerField(default=1, editable=False)
 
-    scope = ScopeSpec(project="project")
+    scope = ScopeSpec(
+        project="project",
+        department="task__responsible_department",
+        users=("task__responsible_user", "task__acceptor"),
+    )
 
     class Meta:
         verbose_name = _("callback")
@@ -883,7 +895,11 @@ class Compensation(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     version = models.PositiveIntegerField(default=1, editable=False)
 
-    scope = ScopeSpec(project="project")
+    scope = ScopeSpec(
+        project="project",
+        department="task__responsible_department",
+        users=("task__responsible_user", "task__acceptor"),
+    )
 
     class Meta:
         verbose_name = _("compensation")
