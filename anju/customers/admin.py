@@ -31,6 +31,7 @@ from anju.customers.models import (
     Vehicle,
 )
 from anju.customers.selectors import can_see_sensitive
+from anju.customers.validators import parse_id
 from anju.org.access import current_company_id, has_point
 
 
@@ -252,7 +253,15 @@ class CustomerAdmin(AnjuModelAdmin):
         "salesperson",
         "updated_at",
     ]
-    list_filter = ["state", "kind", TagFilter, "gender", "marriage", "income_level", "salesperson"]
+    list_filter = [
+        "state",
+        "kind",
+        TagFilter,
+        "gender",
+        "marriage",
+        "income_level",
+        ("salesperson", admin.RelatedOnlyFieldListFilter),
+    ]
     search_fields = ["=code", "name", "^name_initials", "^name_pinyin", "=phones__digits"]
     inlines = [PhoneInline, ContactInline, FamilyInline, BankInline, VehicleInline]
     actions = ["make_active", "make_disabled", "add_tag", "remove_tag", "transfer", "merge_two"]
@@ -536,8 +545,9 @@ class CustomerAdmin(AnjuModelAdmin):
                 projects=projects,
             )
         sp, pj = request.POST.get("to_salesperson", ""), request.POST.get("to_project", "")
-        to_salesperson = users.filter(pk=int(sp)).first() if sp.isdigit() else None
-        to_project = projects.filter(pk=int(pj)).first() if pj.isdigit() else None
+        sp_id, pj_id = parse_id(sp), parse_id(pj)
+        to_salesperson = users.filter(pk=sp_id).first() if sp_id is not None else None
+        to_project = projects.filter(pk=pj_id).first() if pj_id is not None else None
         logs = services.customer_transfer(
             actor=request.user,
             customers=list(queryset),

@@ -15,6 +15,14 @@ import phonenumbers
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+
+def parse_id(value) -> int | None:
+    """A row id typed into a URL or form ("42"), else None: ASCII digits only ("²".isdigit() is true
+    but int() refuses it) and short enough for a bigint column."""
+    value = str(value or "").strip()
+    return int(value) if re.fullmatch(r"[0-9]{1,18}", value) else None
+
+
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 CHECK_CHARS = "10X98765432"  # S mod 11 = 0..10
 

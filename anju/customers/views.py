@@ -25,6 +25,7 @@ from anju.core.services import ConflictError, ServiceValidationError
 from anju.customers import importer, selectors, services
 from anju.customers.choices import CustomerState, RelationRole
 from anju.customers.models import Customer, RoomCustomer
+from anju.customers.validators import parse_id
 from anju.org.access import current_company_id, has_point, scoped
 from anju.system.parameters import get_parameter
 
@@ -114,8 +115,8 @@ def wizard(request):
                         for entry, form3, chosen_raw in forms3:
                             allowed = {c["id"]: c for c in entry.candidates}
                             chosen = (
-                                Customer.objects.get(pk=int(chosen_raw))
-                                if chosen_raw.isdigit() and int(chosen_raw) in allowed
+                                Customer.objects.get(pk=parse_id(chosen_raw))
+                                if parse_id(chosen_raw) in allowed
                                 else None
                             )
                             d = form3.cleaned_data
@@ -339,8 +340,8 @@ def move_in(request):
     _require(request, "customers.relation.add")
     initial = {"date": timezone.localdate()}
     for key in ("room", "customer"):
-        if request.GET.get(key, "").isdigit():
-            initial[key] = int(request.GET[key])
+        if (pk := parse_id(request.GET.get(key, ""))) is not None:
+            initial[key] = pk
     form = MoveInForm(request.user, request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data

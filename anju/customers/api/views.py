@@ -30,6 +30,7 @@ from anju.customers.models import (
     TransferLog,
     Vehicle,
 )
+from anju.customers.validators import parse_id
 from anju.org.access import current_company_id, scoped
 from anju.system.parameters import get_parameter
 
@@ -504,10 +505,9 @@ class RoomCustomerViewSet(
         """002 §1.4: the customer fee bills go to — resident, else tenant, else owner."""
         from anju.estates.models import Room
 
-        try:
-            room_id = int(request.query_params.get("room", ""))
-        except ValueError as exc:
-            raise ServiceValidationError({"room": _("Give the room id.")}) from exc
+        room_id = parse_id(request.query_params.get("room", ""))
+        if room_id is None:
+            raise ServiceValidationError({"room": _("Give the room id.")})
         room = get_object_or_404(scoped(request.user, Room), pk=room_id)
         relation = selectors.billing_party(room)
         return Response(
