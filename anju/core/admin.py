@@ -147,6 +147,31 @@ class AnjuModelAdmin(ExportMixin, ModelAdmin):
     def get_export_queryset(self, request):
         return super().get_export_queryset(request)
 
+    # Fields whose choices deliberately reach outside the data scope (the subclass limits them itself,
+    # e.g. the companies a project may be shared with).
+    unscoped_choice_fields: tuple[str, ...] = ()
+
+    def _scoped_choices(self, db_field, request, kwargs) -> dict:
+        """A form may only point at rows the user could write: every foreign-key and many-to-many
+        choice list goes through the data scope (a subclass's own queryset is narrowed too)."""
+        model = db_field.related_model
+        if db_field.name not in self.unscoped_choice_fields and getattr(model, "scope", None) is not None:
+            base = kwargs.get("queryset")
+            if base is None:
+                base = model._default_manager.all()
+            kwargs["queryset"] = scoped(request.user, base, for_write=True)
+        return kwargs
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        return super().formfield_for_foreignkey(
+            db_field, request, **self._scoped_choices(db_field, request, kwargs)
+        )
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        return super().formfield_for_manytomany(
+            db_field, request, **self._scoped_choices(db_field, request, kwargs)
+        )
+
     def get_export_resource_classes(self, request):
         if self.resource_classes or self.resource_class:  # a module's own resource wins
             return super().get_export_resource_classes(request)

@@ -121,6 +121,15 @@ def share_targets(user):
     return OrgUnit.objects.filter(path__startswith=group_path, kind__in=COMPANY_KINDS, is_active=True)
 
 
+def team_candidates(user):
+    """People a project team may take: active staff of the user's own group tree (property-firm
+    staff join the developer's teams), not of other groups."""
+    path = OrgUnit.objects.filter(pk=current_company_id(user)).values_list("path", flat=True).first()
+    if not path:
+        return User.objects.none()
+    return User.objects.filter(is_active=True, department__path__startswith=path.split("/")[0] + "/")
+
+
 @admin.register(ProjectShare)
 class ProjectShareAdmin(EstatesAdmin):
     """项目共享: kept by the owning company (permission point estates.project.manage)."""
@@ -129,6 +138,7 @@ class ProjectShareAdmin(EstatesAdmin):
     list_display = ["project", "company", "access", "created_at"]
     list_filter = ["access"]
     fields = ["project", "company", "access"]
+    unscoped_choice_fields = ("company",)
 
     def has_add_permission(self, request):
         return self._point(request, "manage")
@@ -143,6 +153,9 @@ class ProjectShareAdmin(EstatesAdmin):
         if db_field.name == "company":
             kwargs["queryset"] = share_targets(request.user)
             return super(EstatesAdmin, self).formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name == "project":
+            # Only the owning company shares a project, not a company it is shared to.
+            kwargs["queryset"] = Project.objects.filter(company__in=visible_company_ids(request.user))
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def get_readonly_fields(self, request, obj=None):
@@ -201,10 +214,11 @@ class TeamMemberAdmin(EstatesAdmin):
     search_fields = ["user__username", "user__first_name", "user__last_name", "team__name"]
     fields = ["team", "user", "role"]
     autocomplete_fields = ["user"]
+    unscoped_choice_fields = ("user",)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "user":
-            kwargs["queryset"] = User.objects.filter(is_active=True)
+            kwargs["queryset"] = team_candidates(request.user)
             return super(EstatesAdmin, self).formfield_for_foreignkey(db_field, request, **kwargs)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 

@@ -68,9 +68,21 @@ def project_delete(*, actor, project: Project) -> None:
     delete_instance(actor=actor, instance=project)
 
 
+def _require_project_owner(actor, project: Project) -> None:
+    """Only the owning company (or a parent of it) manages a project's shares: a company the project
+    is shared to must not pass it on, nor change the owner's shares."""
+    from anju.org.access import visible_company_ids
+
+    if getattr(actor, "is_authenticated", False) and project.company_id not in visible_company_ids(actor):
+        raise ServiceValidationError(
+            {"project": _("Only the company that owns the project can manage its sharing.")}
+        )
+
+
 @service
 def project_share(*, actor, project: Project, company, access: str) -> ProjectShare:
     """Share a project with another company (000 §3.1.2), or change the access of an existing share."""
+    _require_project_owner(actor, project)
     if company is None or company.kind not in COMPANY_KINDS:
         raise ServiceValidationError({"company": _("A project can only be shared with a company.")})
     if company.pk == project.company_id:
@@ -85,6 +97,7 @@ def project_share(*, actor, project: Project, company, access: str) -> ProjectSh
 
 @service
 def project_unshare(*, actor, share: ProjectShare) -> None:
+    _require_project_owner(actor, share.project)
     delete_instance(actor=actor, instance=share)
 
 

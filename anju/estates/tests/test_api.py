@@ -274,3 +274,42 @@ def test_projects_are_shared_only_within_the_group(world, api, project):
         f"{BASE}/project-shares/", {"project": project.pk, "company": stranger.pk, "access": "read"}
     )
     assert r.status_code == 400 and "company" in r.data
+
+
+def test_a_company_a_project_is_shared_to_cannot_pass_it_on_or_change_the_owners_share(world, api, project):
+    from anju.core.testing import make_unit
+    from anju.estates.models import ProjectShare
+    from anju.org.access import forget
+    from anju.org.choices import UnitKind
+
+    third = make_unit(world.group, UnitKind.COMPANY, "第三公司")
+    share = services.project_share(
+        actor=world.user_a, project=project, company=world.company_b, access="write"
+    )
+    forget(world.user_b)
+    client = api(world.user_b)
+    r = client.post(
+        f"{BASE}/project-shares/", {"project": project.pk, "company": third.pk, "access": "write"}
+    )
+    assert r.status_code == 400 and "project" in r.data
+    r = client.patch(f"{BASE}/project-shares/{share.pk}/", {"access": "read"})
+    assert r.status_code in (400, 404)
+    assert client.delete(f"{BASE}/project-shares/{share.pk}/").status_code in (400, 404)
+    assert list(ProjectShare.objects.values_list("company_id", "access")) == [(world.company_b.pk, "write")]
+
+
+def test_staff_forms_offer_only_rows_inside_the_data_scope(world, project):
+    """Every foreign-key choice of a staff form goes through the data scope (AnjuModelAdmin)."""
+    from django.test import Client
+
+    from anju.core.testing import make_project
+
+    foreign = make_project(world.company_b, code="FB", name="别家项目")
+    client = Client()
+    client.force_login(world.user_a)
+    html = client.get("/admin/estates/building/add/").content.decode()
+    assert project.name in html and foreign.name not in html
+    r = client.post(
+        "/admin/estates/building/add/", {"project": foreign.pk, "code": "X1", "name": "X1", "kind": "multi"}
+    )
+    assert r.status_code == 200 and not foreign.buildings.exists()  # the form refuses the choice
