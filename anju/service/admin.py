@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from anju.core.admin import AnjuModelAdmin, error_text
 from anju.core.files import download_url
 from anju.core.services import ConflictError, ServiceValidationError
-from anju.org.access import current_company_id, has_point, scoped
+from anju.org.access import current_company_id, has_point, scoped, visible_company_ids
 from anju.org.models import OrgUnit, User
 from anju.service import calendar, services, workflow
 from anju.service.choices import ResponsibleKind, TaskType
@@ -386,6 +386,9 @@ class DecomposeForm(forms.Form):
             self.fields[name].queryset = users
         self.fields["accepting_company"].queryset = reception.accepting_companies.all()
         self.fields["responsible_contractor"].queryset = scoped(user, Contractor)
+        self.fields["responsible_department"].queryset = OrgUnit.objects.filter(
+            kind="department", company_id__in=visible_company_ids(user)
+        )
         self.fields["acceptor"].initial = user.pk
         self.fields["accepting_company"].initial = (
             reception.accepting_companies.filter(pk=current_company_id(user)).first()
@@ -414,6 +417,9 @@ class TransitionForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["responsible_user"].queryset = scoped(user, User).filter(is_active=True)
         self.fields["responsible_contractor"].queryset = scoped(user, Contractor)
+        self.fields["responsible_department"].queryset = OrgUnit.objects.filter(
+            kind="department", company_id__in=visible_company_ids(user)
+        )
 
 
 @admin.register(Task)

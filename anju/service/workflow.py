@@ -307,6 +307,23 @@ def _transition(*, actor, task, action, note, expected_version, assignment, now,
     return current, event
 
 
+def _check_assignment_company(task, *, user, dept, contractor) -> None:
+    """The responsible party works for the accepting company (or a unit below it); a contractor is
+    the accepting company's or the project's own."""
+    from anju.org.access import subtree_ids
+
+    inside = subtree_ids(task.accepting_company_id)
+    errors = {}
+    if dept is not None and dept.pk not in inside:
+        errors["responsible_department"] = _("This department is not part of the accepting company.")
+    if user is not None and user.department_id not in inside:
+        errors["responsible_user"] = _("This person does not work for the accepting company.")
+    if contractor is not None and contractor.company_id not in (inside | {task.project.company_id}):
+        errors["responsible_contractor"] = _("This contractor belongs to another company.")
+    if errors:
+        raise ServiceValidationError(errors)
+
+
 def _apply_assignment(task, assignment: dict) -> dict:
     kind = assignment.get("kind")
     user, dept, contractor = (
@@ -322,6 +339,7 @@ def _apply_assignment(task, assignment: dict) -> dict:
         raise ServiceValidationError({"responsible_contractor": _("Choose the responsible contractor.")})
     if kind not in ResponsibleKind.values:
         raise ServiceValidationError({"responsible_kind": _("Choose who is responsible.")})
+    _check_assignment_company(task, user=user, dept=dept, contractor=contractor)
     task.responsible_kind = kind
     task.responsible_user = user
     task.responsible_department = (

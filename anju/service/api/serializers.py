@@ -3,7 +3,7 @@ from rest_framework import serializers
 
 from anju.core.files import download_url
 from anju.estates.models import Room
-from anju.org.access import scoped
+from anju.org.access import scoped, visible_company_ids
 from anju.org.models import OrgUnit, User
 from anju.service import calendar, workflow
 from anju.service.choices import CallbackMethod, ResponsibleKind, Satisfaction, TaskType
@@ -30,6 +30,17 @@ class ScopedPK(serializers.PrimaryKeyRelatedField):
         if request is None:
             return qs.none()
         return scoped(request.user, qs, for_write=getattr(qs.model.scope, "project", None) is not None)
+
+
+class VisibleDepartmentPK(serializers.PrimaryKeyRelatedField):
+    """A department of one of the user's visible companies."""
+
+    def get_queryset(self):
+        request = self.context.get("request")
+        qs = super().get_queryset()
+        if request is None:
+            return qs.none()
+        return qs.filter(company_id__in=visible_company_ids(request.user))
 
 
 class ScopedModelSerializer(serializers.ModelSerializer):
@@ -143,7 +154,7 @@ class TaskSerializer(FieldsOnceMixin, ScopedModelSerializer):
     accepting_company = serializers.PrimaryKeyRelatedField(queryset=OrgUnit.objects.all())
     acceptor = ScopedPK(queryset=User.objects.filter(is_active=True))
     responsible_user = ScopedPK(queryset=User.objects.filter(is_active=True), required=False, allow_null=True)
-    responsible_department = serializers.PrimaryKeyRelatedField(
+    responsible_department = VisibleDepartmentPK(
         queryset=OrgUnit.objects.filter(kind="department"), required=False, allow_null=True
     )
     consultant = ScopedPK(queryset=User.objects.filter(is_active=True), required=False, allow_null=True)
@@ -280,7 +291,7 @@ class DecomposeTaskSerializer(serializers.Serializer):
         choices=ResponsibleKind.choices, required=False, allow_blank=True
     )
     responsible_user = ScopedPK(queryset=User.objects.filter(is_active=True), required=False, allow_null=True)
-    responsible_department = serializers.PrimaryKeyRelatedField(
+    responsible_department = VisibleDepartmentPK(
         queryset=OrgUnit.objects.filter(kind="department"), required=False, allow_null=True
     )
     responsible_contractor = ScopedPK(queryset=Contractor.objects.all(), required=False, allow_null=True)
@@ -299,7 +310,7 @@ class TransitionSerializer(serializers.Serializer):
         choices=ResponsibleKind.choices, required=False, allow_blank=True
     )
     responsible_user = ScopedPK(queryset=User.objects.filter(is_active=True), required=False, allow_null=True)
-    responsible_department = serializers.PrimaryKeyRelatedField(
+    responsible_department = VisibleDepartmentPK(
         queryset=OrgUnit.objects.filter(kind="department"), required=False, allow_null=True
     )
     responsible_contractor = ScopedPK(queryset=Contractor.objects.all(), required=False, allow_null=True)
