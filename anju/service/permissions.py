@@ -12,7 +12,7 @@ permissions.resource("service", "compensation", _("Compensation"), (*CRUD, "appr
 permissions.resource("service", "topic", _("Complaint topics"), CRUD)
 permissions.resource("service", "problem", _("Problem standard library"), (*CRUD, "export"))
 permissions.resource("service", "contractor", _("Contractors"), (*CRUD, "export"))
-permissions.resource("service", "settings", _("Customer-service settings"), ("view", "change"))
+permissions.resource("service", "settings", _("Customer-service settings"), CRUD)
 
 
 def _recount_workbench_counters():
