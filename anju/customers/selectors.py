@@ -3,11 +3,13 @@ omni search, the 360° timeline."""
 
 from __future__ import annotations
 
+import datetime
 import re
 from dataclasses import dataclass, field
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from anju.core.masking import mask_id_number, mask_phone
 from anju.customers import keys
@@ -36,8 +38,15 @@ def rooms_with_customers(room_ids: list[int]) -> set[int]:
     )
 
 
+def current_q(day: datetime.date | None = None) -> Q:
+    """Relations in force on `day` (today): started on or before it and not yet ended (a relation ended
+    on D is no longer in force on D: the successor of an ownership transfer starts that day)."""
+    day = day or timezone.localdate()
+    return Q(start_date__lte=day) & (Q(end_date__isnull=True) | Q(end_date__gt=day))
+
+
 def current_relations(room) -> QuerySet[RoomCustomer]:
-    return RoomCustomer.objects.filter(room=room, end_date__isnull=True).select_related("customer")
+    return RoomCustomer.objects.filter(current_q(), room=room).select_related("customer")
 
 
 def billing_party(room) -> RoomCustomer | None:
@@ -49,7 +58,7 @@ def billing_parties(room_ids) -> dict[int, RoomCustomer]:
     """`billing_party` of many rooms in one query: room id → relation (rooms without one are absent)."""
     by_room: dict[int, list[RoomCustomer]] = {}
     relations = (
-        RoomCustomer.objects.filter(room_id__in=list(room_ids), end_date__isnull=True)
+        RoomCustomer.objects.filter(current_q(), room_id__in=list(room_ids))
         .select_related("customer")
         .order_by("start_date", "id")
     )

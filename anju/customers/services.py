@@ -620,17 +620,27 @@ def _room_status(actor, room, status: str, note: str) -> None:
         raise ServiceValidationError({"room": list(exc.errors.get("status", [])) or [str(exc)]}) from exc
 
 
-def _occupancy_status(room) -> str | None:
-    current = set(
-        RoomCustomer.objects.filter(room=room, end_date__isnull=True).values_list("role", flat=True)
-    )
-    if RelationRole.TENANT in current:
+def _occupancy_status(room) -> str:
+    """The occupancy state the room's relations of today imply (never a sales state): a tenant → rented,
+    a resident → occupied, else an owner who moved in → occupied, else vacant."""
+    from anju.customers.selectors import current_relations
+
+    current = list(current_relations(room).values_list("role", "is_move_in"))
+    roles = {role for role, _moved in current}
+    if RelationRole.TENANT in roles:
         return "rented"
-    if RelationRole.RESIDENT in current:
+    if RelationRole.RESIDENT in roles:
         return "occupied"
-    if RelationRole.OWNER in current:
-        return None  # an owner with nobody living there: leave the state as it is
+    if any(role == RelationRole.OWNER and moved for role, moved in current):
+        return "occupied"
     return "vacant"
+
+
+def _lock_room(room):
+    """Serialise the relation writes of one room (share sums, duplicate current relations)."""
+    from anju.estates.models import Room
+
+    Room.objects.select_for_update().only("pk").get(pk=room.pk)
 
 
 def _check_dates(start, end=None) -> None:
@@ -687,13 +697,14 @@ def room_move_in(
         raise ServiceValidationError({"role": _("Choose owner, tenant or resident.")})
     if customer.state != CustomerState.ACTIVE:
         raise ServiceValidationError({"customer": _("Only active customers can be bound to rooms.")})
-    if room.project.company_id not in _company_tree(
-        customer.company_id
-    ) and customer.company_id not in _company_tree(room.project.company_id):
+    if not _companies_related(room.project.company_id, customer.company_id) and not _shared_for_write(
+        room.project_id, customer.company_id
+    ):
         raise ServiceValidationError(
             {"customer": _("The customer belongs to another company than the room.")}
         )
     _check_dates(date)
+    _lock_room(room)
     if RoomCustomer.objects.filter(room=room, customer=customer, role=role, end_date__isnull=True).exists():
         raise ServiceValidationError(
             {
@@ -727,7 +738,7 @@ def room_move_in(
         company_id=customer.company_id,
         note=_("move-in"),
     )
-    if set_status:
+    if set_status and date <= timezone.localdate():  # a future move-in leaves the room as it is today
         target = {
             RelationRole.OWNER: "occupied",
             RelationRole.TENANT: "rented",
@@ -741,6 +752,42 @@ def _company_tree(company_id) -> frozenset[int]:
     from anju.org.access import subtree_ids
 
     return subtree_ids(company_id)
+
+
+def _companies_related(company_id, other_id) -> bool:
+    """One company is the other or lies in its subtree (either way round)."""
+    return company_id in _company_tree(other_id) or other_id in _company_tree(company_id)
+
+
+def _shared_for_write(project_id, company_id) -> bool:
+    """The project is shared read/write with `company_id` or a company related to it (see
+    `_companies_related`): the property firm registering move-ins in a developer's project."""
+    from anju.estates.choices import ShareAccess
+    from anju.estates.models import ProjectShare
+
+    shared = ProjectShare.objects.filter(project_id=project_id, access=ShareAccess.WRITE).values_list(
+        "company_id", flat=True
+    )
+    return any(_companies_related(shared_id, company_id) for shared_id in shared)
+
+
+def _check_salesperson(customer: Customer, user) -> None:
+    """The salesperson works in the customer's company tree (their department's company is the
+    customer's company, above or below it)."""
+    from anju.org.models import OrgUnit
+
+    company_id = (
+        OrgUnit.objects.filter(pk=user.department_id).values_list("company_id", flat=True).first()
+        if user.department_id
+        else None
+    )
+    if company_id is None or not _companies_related(company_id, customer.company_id):
+        raise ServiceValidationError(
+            {
+                "to_salesperson": _("%(user)s is not a member of the company of customer %(name)s.")
+                % {"user": user, "name": customer.name}
+            }
+        )
 
 
 @service
@@ -770,11 +817,12 @@ def relation_end(
         note=EndReason(reason).label,
     )
     if reason == EndReason.MOVE_OUT:
-        target = _occupancy_status(current.room)
-        if target:
-            _room_status(
-                actor, current.room, target, _("move-out of %(name)s") % {"name": current.customer.name}
-            )
+        _room_status(
+            actor,
+            current.room,
+            _occupancy_status(current.room),
+            _("move-out of %(name)s") % {"name": current.customer.name},
+        )
     relation.__dict__.update(current.__dict__)
     return current
 
@@ -792,6 +840,7 @@ def room_transfer_ownership(
     shares = [s for _c, s in new_owners if s is not None]
     if shares and sum(Decimal(s) for s in shares) > 100:
         raise ServiceValidationError({"share": _("The new owners' shares add up to more than 100 %.")})
+    _lock_room(room)
     old = list(
         RoomCustomer.objects.select_for_update().filter(
             room=room, role=RelationRole.OWNER, end_date__isnull=True
@@ -1085,6 +1134,7 @@ def customer_transfer(
     for customer in customers:
         data = {}
         if to_salesperson is not None and customer.salesperson_id != to_salesperson.pk:
+            _check_salesperson(customer, to_salesperson)
             data["salesperson"] = to_salesperson
         if to_project is not None and customer.project_id != to_project.pk:
             if to_project.company_id not in _company_tree(customer.company_id):
@@ -1187,6 +1237,7 @@ def relations_move_to_room(
     """Room split or merge on the grid: the chosen current relations end on `date` (reason
     "corrected") and start again on `room` with the same role and share; history stays on both."""
     moved = []
+    _lock_room(room)
     for relation in relations:
         current = RoomCustomer.objects.get(pk=relation.pk)
         if current.end_date is not None:

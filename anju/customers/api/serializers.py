@@ -242,8 +242,8 @@ class MergePreviewSerializer(serializers.Serializer):
 
 class TransferSerializer(serializers.Serializer):
     customers = ScopedRelatedField(queryset=Customer.objects.all(), many=True)
-    to_salesperson = serializers.PrimaryKeyRelatedField(
-        queryset=_user_model().objects.all(), required=False, allow_null=True
+    to_salesperson = ScopedRelatedField(
+        queryset=_user_model().objects.filter(is_active=True), required=False, allow_null=True
     )
     to_project = ScopedRelatedField(
         queryset=Project.objects.all(),
