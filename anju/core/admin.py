@@ -19,6 +19,7 @@ from unfold.contrib.import_export.forms import ExportForm
 from anju.core import audit
 from anju.core.masking import mask_value
 from anju.core.paging import COUNT_CAP, CappedCountPaginator
+from anju.core.parsing import is_digits
 from anju.core.services import ConflictError, ServiceValidationError
 from anju.org.access import has_point, scoped
 from anju.system.choices import LogAction
@@ -193,7 +194,7 @@ class AnjuModelAdmin(ExportMixin, ModelAdmin):
 
     def expected_version(self, request):
         value = request.POST.get("_version")
-        return int(value) if value and value.isdigit() else None
+        return int(value) if value and is_digits(value) else None
 
     def save_model(self, request, obj, form, change):
         if change:
@@ -288,7 +289,7 @@ class AnjuModelAdmin(ExportMixin, ModelAdmin):
             params.pop("per_page")
             request.GET = params
             request.META["QUERY_STRING"] = params.urlencode()
-            if per_page.isdigit() and int(per_page) in PAGE_SIZES:
+            if is_digits(per_page) and int(per_page) in PAGE_SIZES:
                 request.session[f"anju_per_page:{self.opts.label_lower}"] = int(per_page)
         extra_context = {
             **(extra_context or {}),

@@ -1,5 +1,6 @@
 from django.db.models import Count, Q
 
+from anju.core.parsing import is_digits
 from anju.estates.choices import SOLD_STATES, ShareAccess
 from anju.estates.models import Building, Project, Room, TeamMember
 
@@ -21,7 +22,7 @@ def project_ids_for(user, company_ids, *, writable: bool, apply_filter: bool = T
         qs = qs.filter(Q(members_only=False) | member_q)
     ids = set(qs.values_list("pk", flat=True).distinct())
     if apply_filter and user.project_filter:
-        ids &= {int(pk) for pk in user.project_filter if str(pk).isdigit()}
+        ids &= {int(pk) for pk in user.project_filter if is_digits(str(pk))}
     return sorted(ids)
 
 

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from anju.core.admin import error_text
+from anju.core.parsing import is_digits
 from anju.core.services import ConflictError, ServiceValidationError
 from anju.estates import imports, services
 from anju.estates.choices import NumberingRule, RoomStatus
@@ -157,7 +158,7 @@ def _grid_post(request, building: Building) -> None:
             messages.error(request, _("Choose a blank cell first."))
             return
         unit_type = None
-        if request.POST.get("unit_type", "").isdigit():
+        if is_digits(request.POST.get("unit_type", "")):
             unit_type = UnitType.objects.filter(
                 project_id=building.project_id, pk=request.POST["unit_type"]
             ).first()
@@ -177,14 +178,14 @@ def _grid_post(request, building: Building) -> None:
     room_id = request.POST.get("room", "")
     room = (
         scoped(user, Room, for_write=True).filter(pk=int(room_id), building=building).first()
-        if room_id.isdigit()
+        if is_digits(room_id)
         else None
     )
     if room is None:
         messages.error(request, _("Choose a room first."))
         return
     version = request.POST.get("version", "")
-    if version.isdigit() and int(version) != room.version:
+    if is_digits(version) and int(version) != room.version:
         messages.error(
             request, _("Room %(room)s was changed by someone else; the grid is reloaded.") % {"room": room}
         )
@@ -263,7 +264,7 @@ class WizardForm(forms.Form):
         parts = [
             p.strip() for p in self.cleaned_data["households"].replace("，", ",").split(",") if p.strip()
         ]
-        if not parts or not all(p.isdigit() for p in parts):
+        if not parts or not all(is_digits(p) for p in parts):
             raise ValidationError(_("Enter whole numbers separated by commas."))
         return [int(p) for p in parts]
 
@@ -332,7 +333,7 @@ def wizard_view(request, pk: int):
                 n_rows, n_cols = len(plan.rows), len(plan.columns)
                 numbers = [[request.POST.get(f"n_{r}_{c}", "") for c in range(n_cols)] for r in range(n_rows)]
                 types = [request.POST.get(f"ut_{c}", "") for c in range(n_cols)]
-                kwargs["unit_types"] = [int(t) if t.isdigit() else None for t in types]
+                kwargs["unit_types"] = [int(t) if is_digits(t) else None for t in types]
                 created = []
                 ok = _run(
                     request,

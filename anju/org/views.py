@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from anju.core.admin import error_text
+from anju.core.parsing import is_digits
 from anju.core.services import ServiceValidationError
 from anju.org import access, services
 
@@ -35,7 +36,7 @@ def _back(request) -> HttpResponseRedirect:
 def switch_company(request):
     """Header workspace: make another company the current one (its data scope applies at once)."""
     pk = request.POST.get("company", "")
-    company = access.workable_companies(request.user).filter(pk=int(pk)).first() if pk.isdigit() else None
+    company = access.workable_companies(request.user).filter(pk=int(pk)).first() if is_digits(pk) else None
     if company is None:
         raise Http404
     try:
@@ -58,7 +59,7 @@ def set_project_filter(request):
     if request.POST.get("clear"):
         ids: list[int] = []
     else:
-        ids = [int(v) for v in request.POST.getlist("projects") if v.isdigit()]
+        ids = [int(v) for v in request.POST.getlist("projects") if is_digits(v)]
     try:
         services.user_set_project_filter(actor=request.user, project_ids=ids)
     except ServiceValidationError as exc:

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 from unfold import widgets
 
 from anju.core.admin import error_text
+from anju.core.parsing import int_or_none
 from anju.core.services import ConflictError, ServiceValidationError
 from anju.org import access
 from anju.org.choices import COMPANY_KINDS
@@ -121,7 +122,7 @@ def parameter_edit(request, key):
                         actor=request.user,
                         company=company,
                         key=key,
-                        expected_version=int(request.POST.get("version") or 0) or None,
+                        expected_version=int_or_none(request.POST.get("version")) or None,
                     )
             except (ServiceValidationError, ConflictError) as exc:
                 messages.error(request, error_text(exc))

@@ -11,6 +11,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from anju.core.api.viewsets import ScopedModelViewSet, ScopedQuerysetMixin
+from anju.core.parsing import is_digits
 from anju.org import access
 from anju.org.models import OrgUnit
 from anju.system import clearing, selectors, services
@@ -372,7 +373,7 @@ class DataClearingView(generics.GenericAPIView):
     )
     def get(self, request):
         raw = request.query_params.get("company")
-        if raw and raw.isdigit() and int(raw) not in access.visible_company_ids(request.user):
+        if is_digits(raw) and int(raw) not in access.visible_company_ids(request.user):
             raise Http404  # another company's subtree: invisible, like every row out of scope
         query = s.ClearingQuerySerializer(
             data={
