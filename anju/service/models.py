@@ -718,6 +718,8 @@ class EscalationLog(models.Model):
     """One escalation step done for one task; unique so that a second sweep sends nothing."""
 
     task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="escalations")
+    clock = models.CharField(max_length=10, blank=True, default="")  # the overdue clock escalated
+    due_at = models.DateTimeField(null=True, blank=True)  # that clock's deadline
     level = models.PositiveSmallIntegerField()
     target = models.CharField(max_length=20, choices=c.EscalationTarget.choices)
     user = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
@@ -728,7 +730,12 @@ class EscalationLog(models.Model):
     class Meta:
         verbose_name = _("escalation")
         verbose_name_plural = _("escalations")
-        constraints = [models.UniqueConstraint(fields=["task", "level"], name="service_escallog_uniq")]
+        # A ladder per overdue clock: once a clock stops, the next overdue one starts again at level 1.
+        constraints = [
+            models.UniqueConstraint(
+                fields=["task", "clock", "due_at", "level"], name="service_escallog_clock_uniq"
+            )
+        ]
 
     def __str__(self):
         return f"{self.task_id} L{self.level}"

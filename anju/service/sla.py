@@ -218,6 +218,7 @@ def escalate(now, batch: int = 2000, marked: dict | None = None) -> int:
     The timeouts of a task escalated here are marked in the same UPDATE (one new row version instead
     of two); `marked` counts them per clock."""
     from anju.service.models import EscalationLog, Task, TaskEvent
+    from anju.service.workflow import next_deadline, overdue_clock
 
     marked = marked if marked is not None else {"reply": 0, "answer": 0, "process": 0}
     done = 0
@@ -252,6 +253,14 @@ def escalate(now, batch: int = 2000, marked: dict | None = None) -> int:
                         setattr(task, f"{flag}_timeout", True)
                         marked[flag] += 1
                     counted.append((before, counters.task_state(task)))
+                clock = overdue_clock(task, now)
+                if clock is None:
+                    # No running clock is past its deadline (the escalated one stopped): no step; the
+                    # ladder restarts on the next deadline.
+                    task.escalation_level = 0
+                    task.next_escalation_at = next_deadline(task)
+                    updates.append(task)
+                    continue
                 if task.accepting_company_id not in ladders:
                     ladders[task.accepting_company_id] = ladder(task.accepting_company_id)
                 steps = ladders[task.accepting_company_id]
@@ -263,7 +272,16 @@ def escalate(now, batch: int = 2000, marked: dict | None = None) -> int:
                     continue
                 base = task.next_escalation_at if level == 0 else None
                 recipient = _recipient(task, step.target)
-                logs.append(EscalationLog(task=task, level=step.level, target=step.target, user=recipient))
+                logs.append(
+                    EscalationLog(
+                        task=task,
+                        clock=clock[0],
+                        due_at=clock[1],
+                        level=step.level,
+                        target=step.target,
+                        user=recipient,
+                    )
+                )
                 events.append(
                     TaskEvent(
                         task=task,
@@ -281,7 +299,7 @@ def escalate(now, batch: int = 2000, marked: dict | None = None) -> int:
                             template="task_escalated",
                             context={"task": task, "level": step.level, "clocks": _clocks(task, clock_names)},
                             task=task,
-                            dedupe_key=f"escalate:{task.pk}:{step.level}",
+                            dedupe_key=f"escalate:{task.pk}:{clock[0]}:{int(clock[1].timestamp())}:{step.level}",
                             memo=memo,
                         )
                     )

@@ -189,6 +189,20 @@ def next_deadline(task):
     return min(dues) if dues else None
 
 
+def overdue_clock(task, now) -> tuple[str, object] | None:
+    """The running clock (reply, answer, process) past its deadline with the earliest deadline, as
+    (name, due); None when every running clock is still in time (the escalation ladder's subject)."""
+    clocks = []
+    if task.status == S.PENDING_REPLY and task.reply_due:
+        clocks.append(("reply", task.reply_due))
+    if task.status in (S.PENDING_ASSIGNMENT, S.PENDING_REPLY, S.DISCUSSING) and task.answer_due:
+        clocks.append(("answer", task.answer_due))
+    if task.status in OPEN_STATUSES and task.process_due:
+        clocks.append(("process", task.process_due))
+    overdue = [clock for clock in clocks if clock[1] <= now]
+    return min(overdue, key=lambda clock: clock[1]) if overdue else None
+
+
 def add_event(task, action, *, actor, from_status="", to_status="", note="", data=None):
     from anju.service.models import TaskEvent
 
@@ -283,6 +297,9 @@ def _transition(*, actor, task, action, note, expected_version, assignment, now,
             )
     if current.status in OPEN_STATUSES:
         due = next_deadline(current)
+        if current.escalation_level and overdue_clock(current, now) is None:
+            # The overdue clock that was escalated stopped: the ladder restarts on the next deadline.
+            current.escalation_level = 0
         if current.escalation_level == 0 or action == "reopen":
             current.next_escalation_at = due
     else:

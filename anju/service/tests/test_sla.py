@@ -141,7 +141,8 @@ def test_company_ladder(svc):
 def test_sweep_over_many_due_tasks_is_batched(svc):
     tasks = [new_task(svc, now=aware(2026, 3, 9, 9)) for _i in range(5)]
     Task.objects.filter(pk__in=[t.pk for t in tasks]).update(
-        next_escalation_at=aware(2026, 3, 9, 9) + datetime.timedelta(hours=1)
+        reply_due=aware(2026, 3, 9, 9) + datetime.timedelta(hours=1),
+        next_escalation_at=aware(2026, 3, 9, 9) + datetime.timedelta(hours=1),
     )
     done = sla.escalate(aware(2026, 3, 9, 10, 30), batch=2)
     assert done == 5
@@ -186,3 +187,39 @@ def test_sweep_query_count_does_not_grow_with_tasks(svc):
     Task.objects.update(status=TaskStatus.VOIDED)
     many = run(8, 16)
     assert few == many
+
+
+def test_the_ladder_stops_with_the_late_clock_and_restarts_on_the_next(
+    svc, django_capture_on_commit_callbacks
+):
+    task = new_task(svc, now=aware(2026, 3, 9, 10))  # Monday: reply due Tue 10:00, answer Wed 10:00
+    assert task.reply_due == aware(2026, 3, 10, 10) and task.answer_due == aware(2026, 3, 11, 10)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert sla.sweep(now=aware(2026, 3, 10, 11))["escalations"] == 1
+        task.refresh_from_db()
+        assert task.escalation_level == 1
+        task = services.task_transition(
+            actor=svc.engineer1, task=task, action="reply", now=aware(2026, 3, 10, 11, 30)
+        )
+        task.refresh_from_db()
+        assert task.escalation_level == 0 and task.next_escalation_at == task.answer_due
+        assert sla.sweep(now=aware(2026, 3, 10, 16))["escalations"] == 0
+        task.refresh_from_db()
+        assert task.escalation_level == 0
+        # The answer clock runs late: its own ladder starts at level 1 (no clash with the reply's).
+        assert sla.sweep(now=aware(2026, 3, 11, 10, 1))["escalations"] == 1
+        assert sla.sweep(now=aware(2026, 3, 11, 10, 1))["escalations"] == 0
+    task.refresh_from_db()
+    assert task.escalation_level == 1 and task.answer_timeout
+    assert list(EscalationLog.objects.filter(task=task).order_by("pk").values_list("clock", "level")) == [
+        ("reply", 1),
+        ("answer", 1),
+    ]
+    assert Notification.objects.filter(template="task_escalated", task=task).count() == 2
+    # A ladder left over with no clock past due (e.g. from before this rule) climbs no further.
+    Task.objects.filter(pk=task.pk).update(
+        answer_due=aware(2026, 3, 20, 10), next_escalation_at=aware(2026, 3, 11, 12)
+    )
+    assert sla.sweep(now=aware(2026, 3, 11, 16))["escalations"] == 0
+    task.refresh_from_db()
+    assert task.escalation_level == 0 and task.next_escalation_at == task.process_due
