@@ -52,8 +52,33 @@ from anju.system.choices import LogAction
 
 
 # --- reference data: plain create / update / delete ------------------------------------------------
+def _check_bindings(actor, model, data: dict) -> None:
+    """A staff member binds reference rows only to companies they see, projects they may change and
+    contractors of their companies (the rows they could not read back otherwise)."""
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        return  # seeds and system jobs
+    from anju.org.access import scoped, visible_company_ids, writable_project_ids
+
+    def pk(name):
+        value = data.get(name)
+        return getattr(value, "pk", value)
+
+    errors = {}
+    # An acceptance share names another company on purpose (it accepts for this project).
+    company = pk("company")
+    if model is not AcceptanceShare and company is not None and company not in visible_company_ids(actor):
+        errors["company"] = _("Choose one of your companies.")
+    if pk("project") is not None and pk("project") not in writable_project_ids(actor):
+        errors["project"] = _("You may not change this project's settings.")
+    if pk("contractor") is not None and not scoped(actor, Contractor).filter(pk=pk("contractor")).exists():
+        errors["contractor"] = _("Choose a contractor of your companies.")
+    if errors:
+        raise ServiceValidationError(errors)
+
+
 def _crud(model, prefix, after_write=None):
     def create(*, actor, **data):
+        _check_bindings(actor, model, data)
         m2m = {k: data.pop(k) for k in list(data) if k in {f.name for f in model._meta.many_to_many}}
         obj = create_instance(actor=actor, instance=model(**data))
         for k, v in m2m.items():
@@ -63,6 +88,7 @@ def _crud(model, prefix, after_write=None):
         return obj
 
     def update(*, actor, instance, data, expected_version=None):
+        _check_bindings(actor, model, data)
         obj = update_instance(actor=actor, instance=instance, data=data, expected_version=expected_version)
         if after_write:
             after_write(obj)
@@ -743,6 +769,8 @@ def compensation_create(
             raise ServiceValidationError({"contractor": _("Choose the contractor who pays.")})
     if payer == Payer.DEVELOPER:
         contractor = None
+    elif contractor is not None and contractor != task.responsible_contractor:
+        _check_bindings(actor, Compensation, {"contractor": contractor})
     row = Compensation(
         task=task,
         project_id=task.project_id,
