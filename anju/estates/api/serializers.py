@@ -173,7 +173,8 @@ class BuildingSerializer(serializers.ModelSerializer):
     project = WritableScopedField(queryset=Project.objects.all())
     zone = WritableScopedField(queryset=Zone.objects.all(), allow_null=True, required=False)
     version = serializers.IntegerField(read_only=True)
-    room_count = serializers.IntegerField(read_only=True, required=False)
+    # Annotated by the list query; counted here for a row a write just returned.
+    room_count = serializers.SerializerMethodField()
 
     class Meta:
         model = Building
@@ -195,6 +196,10 @@ class BuildingSerializer(serializers.ModelSerializer):
             "created_at",
         ]
         read_only_fields = ["is_villa", "floors", "units", "numbering_rule", "layout", "created_at"]
+
+    def get_room_count(self, obj) -> int:
+        annotated = getattr(obj, "room_count", None)
+        return annotated if annotated is not None else obj.rooms.filter(is_virtual=False).count()
 
 
 class BuildingUpdateSerializer(BuildingSerializer):

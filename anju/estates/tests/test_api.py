@@ -313,3 +313,10 @@ def test_staff_forms_offer_only_rows_inside_the_data_scope(world, project):
         "/admin/estates/building/add/", {"project": foreign.pk, "code": "X1", "name": "X1", "kind": "multi"}
     )
     assert r.status_code == 200 and not foreign.buildings.exists()  # the form refuses the choice
+
+
+def test_a_building_answer_always_carries_its_room_count(world, api, grid_building):
+    rooms = Room.objects.filter(building=grid_building, is_virtual=False).count()
+    r = api(world.user_a).patch(f"{BASE}/buildings/{grid_building.pk}/", {"remarks": "外墙翻新"})
+    assert r.status_code == 200, r.content
+    assert r.data["room_count"] == rooms > 0
