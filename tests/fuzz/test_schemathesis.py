@@ -2,7 +2,8 @@
 
 The schema is fetched from /api/schema/ through the WSGI app, so every documented operation of every
 module is fuzzed; requests run in this process inside the test's transaction, on the demo dataset of
-every context (tests/security/demo_data.py), with a super user's API token. For each operation a few
+every context (tests/security/demo_data.py) plus `seed_scale --profile small`, with a super user's API
+token. For each operation a few
 deterministic examples (derandomized hypothesis, no shrinking, no example database) are generated in
 both modes: valid data must never give a server error or a response that breaks the schema; invalid
 data (wrong types, missing fields, hostile strings) must be refused with a 4xx, never a 5xx.
