@@ -1,6 +1,7 @@
 """Anju settings. Everything deployment-specific comes from environment variables."""
 
 import os
+import secrets
 import sys
 from datetime import timedelta
 from pathlib import Path
@@ -27,11 +28,18 @@ def env_list(name: str, default: str) -> list[str]:
 
 DEBUG = env_bool("DEBUG", False)
 TESTING = env_bool("ANJU_TESTING", False) or "pytest" in sys.modules
+# Build-time commands sign nothing, so they run without a configured key (CI checks, image builds);
+# they get a random throw-away key. Everything else refuses to start in production without one.
+BUILD_COMMANDS = {"makemigrations", "makemessages", "compilemessages", "collectstatic", "spectacular"}
+_COMMAND = sys.argv[1] if len(sys.argv) > 1 and Path(sys.argv[0]).name == "manage.py" else ""
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
-    if not DEBUG and not TESTING:
+    if DEBUG or TESTING:
+        SECRET_KEY = "anju-insecure-development-key-do-not-use-in-production-0123456789"
+    elif _COMMAND in BUILD_COMMANDS:
+        SECRET_KEY = secrets.token_urlsafe(50)
+    else:
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
-    SECRET_KEY = "anju-insecure-development-key-do-not-use-in-production-0123456789"
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost" if (DEBUG or TESTING) else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 

@@ -217,3 +217,20 @@ def test_production_settings_refuse_a_missing_secret_key(tmp_path):
         timeout=120,
     )
     assert result.returncode != 0 and "SECRET_KEY" in result.stderr
+
+
+def test_build_commands_run_without_a_secret_key_in_production(tmp_path):
+    """makemigrations --check (CI, image builds) signs nothing and must not need the real key."""
+    env = {
+        k: v for k, v in os.environ.items() if k not in {"ANJU_TESTING", "SECRET_KEY", "PYTEST_CURRENT_TEST"}
+    }
+    env.update(DEBUG="0", ANJU_DATA_DIR=str(tmp_path))
+    result = subprocess.run(
+        [sys.executable, "manage.py", "makemigrations", "--check", "--dry-run"],
+        cwd=BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
