@@ -86,7 +86,7 @@ def _package_knows(year: int) -> bool:
 
     try:
         chinese_calendar.is_workday(datetime.date(year, 6, 1))
-    except NotImplementedError:
+    except NotImplementedError:  # chinese-calendar's way of saying "this year is not published yet"
         return False
     return True
 
@@ -113,7 +113,7 @@ def is_workday(day: datetime.date) -> bool:
 
         try:
             return bool(chinese_calendar.is_workday(day))
-        except NotImplementedError:
+        except NotImplementedError:  # a year the package does not know: Mon–Fri (with a warning)
             pass
     return day.weekday() < 5
 
