@@ -302,8 +302,8 @@ class ReceptionAdmin(AnjuModelAdmin):
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None:
-            context["service_tasks"] = Task.objects.filter(reception=obj).select_related(
-                "responsible_user", "problem"
+            context["service_tasks"] = (
+                scoped(request.user, Task).filter(reception=obj).select_related("responsible_user", "problem")
             )
             context["service_decompose_url"] = reverse("admin:service_reception_decompose", args=[obj.pk])
             context["service_attachments"] = _attachment_links(obj.attachments.all())
@@ -345,7 +345,9 @@ class ReceptionAdmin(AnjuModelAdmin):
             "title": _("Decompose reception %(code)s") % {"code": reception.code},
             "reception": reception,
             "form": form,
-            "tasks": Task.objects.filter(reception=reception).select_related("problem", "responsible_user"),
+            "tasks": scoped(request.user, Task)
+            .filter(reception=reception)
+            .select_related("problem", "responsible_user"),
             "opts": self.model._meta,
         }
         return TemplateResponse(request, "service/admin/decompose.html", context)
@@ -517,7 +519,7 @@ class TaskAdmin(AnjuModelAdmin):
             context["service_task"] = obj
             context["service_events"] = obj.events.select_related("actor")
             context["service_siblings"] = (
-                Task.objects.filter(reception_id=obj.reception_id).exclude(pk=obj.pk)
+                scoped(request.user, Task).filter(reception_id=obj.reception_id).exclude(pk=obj.pk)
                 if obj.reception_id
                 else []
             )

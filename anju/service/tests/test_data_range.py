@@ -40,3 +40,16 @@ def test_task_children_follow_the_tasks_data_range(svc, api):
     assert api(svc.engineer1).get(url).status_code == 200
     listed = [row["id"] for row in api(svc.acceptor).get("/api/v1/service/callbacks/").json()["results"]]
     assert callback.pk in listed
+
+
+def test_the_reception_page_lists_only_the_tasks_in_the_users_data_range(svc):
+    from django.test import Client
+
+    task = new_task(svc)  # 责任人 by duty: 工程部, not engineer2 personally
+    client = Client()
+    client.force_login(svc.engineer2)  # 仅本人, neither 受理人 nor 责任人
+    response = client.get(f"/admin/service/reception/{task.reception_id}/change/")
+    assert response.status_code == 200
+    assert task.code not in response.content.decode()
+    client.force_login(svc.acceptor)
+    assert task.code in client.get(f"/admin/service/reception/{task.reception_id}/change/").content.decode()
