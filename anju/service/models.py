@@ -404,25 +404,33 @@ class Reception(models.Model):
         return self.code
 
 
-class ReceptionAttachment(models.Model):
-    reception = models.ForeignKey(
-        Reception, verbose_name=_("reception"), on_delete=models.CASCADE, related_name="attachments"
-    )
-    file = models.FileField(_("file"), upload_to="service/receptions/%Y/%m/")
+class Attachment(models.Model):
+    """An uploaded file (type checked by content on upload, downloaded through anju.core.files)."""
+
     name = models.CharField(_("name"), max_length=200)
     content_type = models.CharField(_("content type"), max_length=100)
     size = models.PositiveBigIntegerField(_("size"))
     uploaded_by = models.ForeignKey(USER, null=True, on_delete=models.SET_NULL, related_name="+")
     uploaded_at = models.DateTimeField(auto_now_add=True)
 
+    class Meta:
+        abstract = True
+
+    def __str__(self):
+        return self.name
+
+
+class ReceptionAttachment(Attachment):
+    reception = models.ForeignKey(
+        Reception, verbose_name=_("reception"), on_delete=models.CASCADE, related_name="attachments"
+    )
+    file = models.FileField(_("file"), upload_to="service/receptions/%Y/%m/")
+
     scope = ScopeSpec(project="reception__project")
 
     class Meta:
         verbose_name = _("attachment")
         verbose_name_plural = _("attachments")
-
-    def __str__(self):
-        return self.name
 
 
 class Task(models.Model):
@@ -688,17 +696,12 @@ class TaskEvent(models.Model):
         return f"{self.task_id} {self.action}"
 
 
-class TaskAttachment(models.Model):
+class TaskAttachment(Attachment):
     task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="attachments")
     event = models.ForeignKey(
         TaskEvent, null=True, blank=True, on_delete=models.SET_NULL, related_name="attachments"
     )
     file = models.FileField(_("file"), upload_to="service/tasks/%Y/%m/")
-    name = models.CharField(_("name"), max_length=200)
-    content_type = models.CharField(_("content type"), max_length=100)
-    size = models.PositiveBigIntegerField(_("size"))
-    uploaded_by = models.ForeignKey(USER, null=True, on_delete=models.SET_NULL, related_name="+")
-    uploaded_at = models.DateTimeField(auto_now_add=True)
 
     scope = ScopeSpec(
         project="task__project",
@@ -709,9 +712,6 @@ class TaskAttachment(models.Model):
     class Meta:
         verbose_name = _("task attachment")
         verbose_name_plural = _("task attachments")
-
-    def __str__(self):
-        return self.name
 
 
 class EscalationLog(models.Model):
