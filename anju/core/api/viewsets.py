@@ -7,6 +7,18 @@ from rest_framework import mixins, viewsets
 from anju.org.access import scoped
 
 
+def expected_version(request) -> int | None:
+    """The `version` the client read (optimistic locking); None when absent or not a number."""
+    data = request.data
+    value = data.get("version") if hasattr(data, "get") else None
+    if isinstance(value, bool):
+        return None
+    try:
+        return int(value) if value not in (None, "") else None
+    except (TypeError, ValueError):
+        return None
+
+
 class ScopedQuerysetMixin:
     """`queryset` is the base query; the user's data scope is applied on every request."""
 

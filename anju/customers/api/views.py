@@ -11,7 +11,12 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from anju.core.api.viewsets import ScopedModelViewSet, ScopedQuerysetMixin, ScopedReadOnlyViewSet
+from anju.core.api.viewsets import (
+    ScopedModelViewSet,
+    ScopedQuerysetMixin,
+    ScopedReadOnlyViewSet,
+    expected_version,
+)
 from anju.core.services import ServiceValidationError
 from anju.customers import exporter, importer, selectors, services
 from anju.customers.api import serializers as s
@@ -33,14 +38,6 @@ from anju.customers.models import (
 from anju.customers.validators import parse_id
 from anju.org.access import current_company_id, scoped
 from anju.system.parameters import get_parameter
-
-
-def _version(request):
-    value = request.data.get("version") if hasattr(request.data, "get") else None
-    try:
-        return int(value) if value is not None else None
-    except (TypeError, ValueError):
-        return None
 
 
 def _company(user):
@@ -135,7 +132,7 @@ class CustomerViewSet(ScopedModelViewSet):
             customer=instance,
             data=data,
             phones=phones,
-            expected_version=_version(self.request),
+            expected_version=expected_version(self.request),
         )
 
     def perform_destroy(self, instance):
@@ -366,7 +363,7 @@ class _ChildViewSet(ScopedModelViewSet):
             customer=instance.customer,
             data=data,
             instance=instance,
-            expected_version=_version(self.request),
+            expected_version=expected_version(self.request),
         )
 
     def perform_destroy(self, instance):

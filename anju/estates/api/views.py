@@ -6,7 +6,7 @@ from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
-from anju.core.api.viewsets import ScopedModelViewSet, ScopedQuerysetMixin
+from anju.core.api.viewsets import ScopedModelViewSet, ScopedQuerysetMixin, expected_version
 from anju.estates import imports, services
 from anju.estates.api import serializers as s
 from anju.estates.grid import plan_building
@@ -23,14 +23,6 @@ from anju.estates.models import (
     Zone,
 )
 from anju.org.access import current_company_id, scoped
-
-
-def _version(request):
-    value = request.data.get("version") if hasattr(request.data, "get") else None
-    try:
-        return int(value) if value not in (None, "") else None
-    except (TypeError, ValueError):
-        return None
 
 
 class WritableMixin:
@@ -64,7 +56,10 @@ class ProjectViewSet(WritableMixin, ScopedModelViewSet):
 
     def update_service(self, instance, data):
         return services.project_update(
-            actor=self.request.user, project=instance, data=data, expected_version=_version(self.request)
+            actor=self.request.user,
+            project=instance,
+            data=data,
+            expected_version=expected_version(self.request),
         )
 
     def delete_service(self, instance):
@@ -118,7 +113,7 @@ class ProjectTeamViewSet(WritableMixin, ScopedModelViewSet):
 
     def update_service(self, instance, data):
         return services.team_update(
-            actor=self.request.user, team=instance, data=data, expected_version=_version(self.request)
+            actor=self.request.user, team=instance, data=data, expected_version=expected_version(self.request)
         )
 
     def delete_service(self, instance):
@@ -155,7 +150,10 @@ class DecorationStandardViewSet(WritableMixin, ScopedModelViewSet):
 
     def update_service(self, instance, data):
         return services.decoration_standard_update(
-            actor=self.request.user, standard=instance, data=data, expected_version=_version(self.request)
+            actor=self.request.user,
+            standard=instance,
+            data=data,
+            expected_version=expected_version(self.request),
         )
 
     def delete_service(self, instance):
@@ -174,7 +172,10 @@ class UnitTypeViewSet(WritableMixin, ScopedModelViewSet):
 
     def update_service(self, instance, data):
         return services.unit_type_update(
-            actor=self.request.user, unit_type=instance, data=data, expected_version=_version(self.request)
+            actor=self.request.user,
+            unit_type=instance,
+            data=data,
+            expected_version=expected_version(self.request),
         )
 
     def delete_service(self, instance):
@@ -193,7 +194,7 @@ class ZoneViewSet(WritableMixin, ScopedModelViewSet):
 
     def update_service(self, instance, data):
         return services.zone_update(
-            actor=self.request.user, zone=instance, data=data, expected_version=_version(self.request)
+            actor=self.request.user, zone=instance, data=data, expected_version=expected_version(self.request)
         )
 
     def delete_service(self, instance):
@@ -233,7 +234,10 @@ class BuildingViewSet(WritableMixin, ScopedModelViewSet):
     def update_service(self, instance, data):
         data.pop("room_count", None)
         return services.building_update(
-            actor=self.request.user, building=instance, data=data, expected_version=_version(self.request)
+            actor=self.request.user,
+            building=instance,
+            data=data,
+            expected_version=expected_version(self.request),
         )
 
     def delete_service(self, instance):
@@ -379,7 +383,7 @@ class RoomViewSet(WritableMixin, ScopedModelViewSet):
 
     def update_service(self, instance, data):
         return services.room_update(
-            actor=self.request.user, room=instance, data=data, expected_version=_version(self.request)
+            actor=self.request.user, room=instance, data=data, expected_version=expected_version(self.request)
         )
 
     def delete_service(self, instance):

@@ -9,21 +9,13 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from anju.core.api.viewsets import ScopedModelViewSet
+from anju.core.api.viewsets import ScopedModelViewSet, expected_version
 from anju.core.registry import permissions as registry
 from anju.core.services import ServiceValidationError
 from anju.org import access, services
 from anju.org.api import serializers as s
 from anju.org.models import OrgUnit, Role, User
 from anju.org.views import lockout_response
-
-
-def _version(request):
-    value = request.data.get("version") if hasattr(request.data, "get") else None
-    try:
-        return int(value) if value is not None else None
-    except (TypeError, ValueError):
-        return None
 
 
 class TokenView(APIView):
@@ -158,7 +150,7 @@ class OrgUnitViewSet(ScopedModelViewSet):
             actor=self.request.user,
             unit=serializer.instance,
             data=dict(serializer.validated_data),
-            expected_version=_version(self.request),
+            expected_version=expected_version(self.request),
         )
 
     def perform_destroy(self, instance):
@@ -193,7 +185,7 @@ class RoleViewSet(ScopedModelViewSet):
             actor=self.request.user,
             role=serializer.instance,
             data=dict(serializer.validated_data),
-            expected_version=_version(self.request),
+            expected_version=expected_version(self.request),
         )
 
     def perform_destroy(self, instance):
@@ -227,7 +219,7 @@ class UserViewSet(ScopedModelViewSet):
             actor=self.request.user,
             user=serializer.instance,
             data=data,
-            expected_version=_version(self.request),
+            expected_version=expected_version(self.request),
         )
 
     def perform_destroy(self, instance):

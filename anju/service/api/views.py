@@ -7,7 +7,12 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from anju.core.api.viewsets import ScopedModelViewSet, ScopedQuerysetMixin, ScopedReadOnlyViewSet
+from anju.core.api.viewsets import (
+    ScopedModelViewSet,
+    ScopedQuerysetMixin,
+    ScopedReadOnlyViewSet,
+    expected_version,
+)
 from anju.org.access import current_company_id, scoped
 from anju.service import calendar, selectors, services, warranty
 from anju.service.api import serializers as s
@@ -34,14 +39,6 @@ from anju.service.models import (
 )
 
 
-def _version(data):
-    value = data.get("version") if hasattr(data, "get") else None
-    try:
-        return int(value) if value not in (None, "") else None
-    except (TypeError, ValueError):
-        return None
-
-
 def reference_viewset(model, resource, filterset_fields=(), search_fields=()):
     serializer_class = s.model_serializer(model, f"Service{model.__name__}Serializer")
     crud = services.CRUD[model]
@@ -59,7 +56,7 @@ def reference_viewset(model, resource, filterset_fields=(), search_fields=()):
                 actor=self.request.user,
                 instance=obj,
                 data=dict(serializer.validated_data),
-                expected_version=_version(self.request.data),
+                expected_version=expected_version(self.request),
             )
 
         def perform_destroy(self, instance):
@@ -134,7 +131,10 @@ class ReceptionViewSet(ScopedModelViewSet):
         data = dict(serializer.validated_data)
         files = data.pop("upload", [])
         serializer.instance = services.reception_update(
-            actor=self.request.user, reception=obj, data=data, expected_version=_version(self.request.data)
+            actor=self.request.user,
+            reception=obj,
+            data=data,
+            expected_version=expected_version(self.request),
         )
         for f in files:
             services.reception_attach(actor=self.request.user, reception=serializer.instance, file=f)
@@ -353,7 +353,7 @@ class TopicViewSet(ScopedModelViewSet):
             actor=self.request.user,
             instance=self.get_writable_object(),
             data=dict(serializer.validated_data),
-            expected_version=_version(self.request.data),
+            expected_version=expected_version(self.request),
         )
 
     def perform_destroy(self, instance):

@@ -10,7 +10,7 @@ from rest_framework import generics, mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from anju.core.api.viewsets import ScopedModelViewSet, ScopedQuerysetMixin
+from anju.core.api.viewsets import ScopedModelViewSet, ScopedQuerysetMixin, expected_version
 from anju.core.parsing import is_digits
 from anju.org import access
 from anju.org.models import OrgUnit
@@ -20,14 +20,6 @@ from anju.system.exports import export_logs
 from anju.system.filtersets import AnnouncementFilterSet, LoginLogFilterSet, OperationLogFilterSet
 from anju.system.models import Announcement, Dictionary, DictionaryItem, LoginLog, OperationLog, SavedView
 from anju.system.parameters import DEFINITIONS
-
-
-def _version(request):
-    value = request.data.get("version") if hasattr(request.data, "get") else None
-    try:
-        return int(value) if value is not None else None
-    except (TypeError, ValueError):
-        return None
 
 
 # --- dictionaries ------------------------------------------------------------------------------
@@ -49,7 +41,7 @@ class DictionaryViewSet(ScopedModelViewSet):
             actor=self.request.user,
             dictionary=serializer.instance,
             data=dict(serializer.validated_data),
-            expected_version=_version(self.request),
+            expected_version=expected_version(self.request),
         )
 
     def perform_destroy(self, instance):
@@ -80,7 +72,7 @@ class DictionaryItemViewSet(ScopedModelViewSet):
             actor=self.request.user,
             item=serializer.instance,
             data=dict(serializer.validated_data),
-            expected_version=_version(self.request),
+            expected_version=expected_version(self.request),
         )
 
     def perform_destroy(self, instance):
@@ -240,7 +232,7 @@ class AnnouncementViewSet(ScopedModelViewSet):
             actor=self.request.user,
             announcement=serializer.instance,
             data=dict(serializer.validated_data),
-            expected_version=_version(self.request),
+            expected_version=expected_version(self.request),
         )
 
     def perform_destroy(self, instance):
