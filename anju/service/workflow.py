@@ -38,7 +38,7 @@ ROLE_LABELS = {
     ACCEPTOR: gettext_lazy("Acceptor"),
     RESPONSIBLE: gettext_lazy("Responsible person"),
     SUPERVISOR: gettext_lazy("Supervisor"),
-    SYSTEM: gettext_lazy("System"),
+    SYSTEM: gettext_lazy("System (automatic)"),
 }
 
 

@@ -111,11 +111,15 @@ class ReceptionUpdateSerializer(ReceptionSerializer):
 
 
 class EventSerializer(serializers.ModelSerializer):
-    actor_name = serializers.CharField(source="actor", read_only=True, default="")
+    # Events of the SLA sweep and of bulk loads have no actor: named as automatic, never null.
+    actor_name = serializers.SerializerMethodField()
 
     class Meta:
         model = TaskEvent
         fields = ["id", "action", "from_status", "to_status", "actor", "actor_name", "at", "note", "data"]
+
+    def get_actor_name(self, obj) -> str:
+        return str(obj.actor) if obj.actor_id else str(_("System (automatic)"))
 
 
 def _fresh(field):

@@ -1,4 +1,4 @@
-from django.db.models import Count, Sum
+from django.db.models import Count, Prefetch, Sum
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
@@ -34,6 +34,7 @@ from anju.service.models import (
     ProblemCategory,
     Reception,
     Task,
+    TaskEvent,
     WarrantyElement,
     WorkingHours,
 )
@@ -188,6 +189,14 @@ class TaskViewSet(
     ]
     search_fields = ["code", "description"]
     ordering_fields = ["created_at", "process_due", "reply_due", "code"]
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        if self.action == "retrieve":  # the timeline names each event's actor: one query, not one each
+            queryset = queryset.prefetch_related(
+                Prefetch("events", queryset=TaskEvent.objects.select_related("actor"))
+            )
+        return queryset
 
     def get_serializer_class(self):
         if self.action == "retrieve":

@@ -228,3 +228,23 @@ def test_transition_with_attachment(svc, api):
     assert r.status_code == 400 and "attachments" in r.json()
     task.refresh_from_db()
     assert task.status == "discussing"  # nothing half-written
+
+
+def test_task_timeline_names_system_events_and_reads_actors_in_one_query(svc, api):
+    from django.test.utils import CaptureQueriesContext
+
+    from anju.service.models import TaskEvent
+
+    task = new_task(svc)
+    TaskEvent.objects.create(task=task, action="escalate", actor=None, note="SLA")
+    client = api(svc.acceptor)
+    names = [e["actor_name"] for e in client.get(f"/api/v1/service/tasks/{task.pk}/").json()["events"]]
+    assert all(isinstance(n, str) and n for n in names) and "系统自动" in names
+    with CaptureQueriesContext(connection) as few:
+        client.get(f"/api/v1/service/tasks/{task.pk}/")
+    TaskEvent.objects.bulk_create(
+        [TaskEvent(task=task, action="note", actor=svc.engineer1, note=str(i)) for i in range(5)]
+    )
+    with CaptureQueriesContext(connection) as more:
+        client.get(f"/api/v1/service/tasks/{task.pk}/")
+    assert len(more.captured_queries) == len(few.captured_queries)
