@@ -16,7 +16,7 @@ import json
 PREFIX = "BENCH_RESULT "
 
 
-def emit(
+def record(
     operation: str,
     *,
     p50_ms: float | None = None,
@@ -26,20 +26,36 @@ def emit(
     sql_ms: float | None = None,
     budget: str = "",
     ok: bool | None = None,
-) -> None:
+) -> dict:
+    """One result row (the keys above), rounded as printed."""
     ratio = round(p50_ms / sql_ms, 2) if p50_ms is not None and sql_ms else None
-    record = {
+    return {
         "operation": operation,
-        "p50_ms": None if p50_ms is None else round(p50_ms, 1),
-        "p95_ms": None if p95_ms is None else round(p95_ms, 1),
+        "p50_ms": _round(p50_ms),
+        "p95_ms": _round(p95_ms),
         "rows": rows,
         "queries": queries,
-        "sql_ms": None if sql_ms is None else round(sql_ms, 1),
+        "sql_ms": _round(sql_ms),
         "ratio": ratio,
         "budget": budget,
         "ok": ok,
     }
-    print(PREFIX + json.dumps(record, ensure_ascii=False), flush=True)
+
+
+def _round(ms: float | None) -> float | None:
+    # Two decimals below 10 ms: the counter-based widgets take a fraction of a millisecond.
+    if ms is None:
+        return None
+    return round(ms, 2) if abs(ms) < 10 else round(ms, 1)
+
+
+def emit(operation: str, **values) -> None:
+    """Print one result row as a `BENCH_RESULT` line (keyword arguments as for `record`)."""
+    emit_record(record(operation, **values))
+
+
+def emit_record(row: dict) -> None:
+    print(PREFIX + json.dumps(row, ensure_ascii=False), flush=True)
 
 
 def percentile(values, p: float) -> float:
