@@ -3,13 +3,25 @@
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/anju_bench .venv/bin/python bench/run_all.py
     DATABASE_URL=... .venv/bin/python bench/run_all.py --quick          # small sizes, a few minutes
     DATABASE_URL=... .venv/bin/python bench/run_all.py --only estates,service --tasks 100000
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/anju_scale_bench .venv/bin/python bench/run_all.py --profile-db
+    DATABASE_URL=... .venv/bin/python bench/run_all.py --profile-db --seed small   # seeds an empty database first
 
-Each benchmark runs in its own process with the same DATABASE_URL (each builds and drops its own
-`test_` database), one after the other. The estates and customers benchmarks print `BENCH_RESULT`
-JSON lines (bench/results.py); bench/service_bench.py's text report is parsed. The table shows per
-operation p50 and p95 (ms), the rows it ran over, SQL queries per operation, and the ratio to the best
-hand-written SQL where the benchmark has one. The exit status is non-zero when a benchmark failed or
-missed a budget; `--json FILE` also writes the rows.
+Default mode: each benchmark runs in its own process with the same DATABASE_URL (each builds and drops
+its own `test_` database), one after the other.
+
+`--profile-db`: the reads (room grid, omni search, workbench widgets, my tasks, task API) are measured by
+bench/scale_bench.py on the database DATABASE_URL names, which `manage.py seed_scale` has filled (with
+`--seed large|small`, run_all migrates and seeds it first when it holds no scale data); the writes,
+which would change that data, are measured as in the default mode on each benchmark's own `test_`
+database: the room wizard (estates_bench), the .xlsx import (customers_import_bench), the SLA sweep,
+the sending of its deliveries and task creation through the API (service_bench, 100,000 tasks by
+default: enough for its 10,000 due tasks). Their read rows, over their own data, stay in the logs.
+
+The estates, customers and scale benchmarks print `BENCH_RESULT` JSON lines (bench/results.py);
+bench/service_bench.py's text report is parsed. The table shows per operation p50 and p95 (ms), the
+rows it ran over, SQL queries per operation, and the ratio to the best hand-written SQL where the
+benchmark has one. The exit status is non-zero when a benchmark failed or missed a budget; `--json
+FILE` also writes the rows.
 """
 
 from __future__ import annotations
@@ -36,6 +48,8 @@ def _postgres() -> bool:
 
 def benchmarks(args) -> list[dict]:
     quick = args.quick
+    if args.profile_db:
+        return profile_benchmarks(args)
     return [
         {"key": "estates", "script": "estates_bench.py", "argv": [], "env": {}},
         {
@@ -58,6 +72,81 @@ def benchmarks(args) -> list[dict]:
             "needs_postgres": True,
         },
     ]
+
+
+def profile_benchmarks(args) -> list[dict]:
+    """--profile-db: the reads on the seeded database, the writes on their own (see the docstring).
+    `drop`: operations whose names contain these words are reads over the benchmark's own data,
+    measured on the seeded profile by scale_bench instead; `own`: label of the rows kept."""
+    quick = args.quick
+    own = " [own test db]"
+    return [
+        {
+            "key": "scale",
+            "script": "scale_bench.py",
+            "argv": [
+                "--runs",
+                str(args.runs or (7 if quick else 15)),
+                "--samples",
+                str(args.samples or (50 if quick else 300)),
+            ],
+            "env": {},
+        },
+        {
+            "key": "estates",
+            "script": "estates_bench.py",
+            "argv": [],
+            "env": {},
+            "drop": ("room grid",),
+            "own": own,
+        },
+        {
+            "key": "import",
+            "script": "customers_import_bench.py",
+            "argv": [],
+            "env": {"BENCH_ROWS": str(args.import_rows or (10_000 if quick else 100_000))},
+            "own": own,
+        },
+        {
+            "key": "service",
+            "script": "service_bench.py",
+            "argv": ["--tasks", str(args.tasks or (20_000 if quick else 100_000))],
+            "env": {},
+            "needs_postgres": True,
+            "drop": ("widget", "my tasks"),
+            "own": own,
+        },
+    ]
+
+
+def seed_if_empty(profile: str, log_dir: Path) -> bool:
+    """`manage.py migrate`, then `seed_scale --profile PROFILE` unless the database holds scale data.
+    Returns False when a step failed (its output is in LOG_DIR/seed.log)."""
+    log = log_dir / "seed.log"
+    env = {
+        "ANJU_TESTING": "1",
+        **os.environ,
+    }  # manage.py needs it (or DEBUG/SECRET_KEY), as the benchmarks set
+    with log.open("a") as handle:
+
+        def step(*argv: str) -> int:
+            handle.write(f"$ {' '.join(argv)}\n")
+            handle.flush()
+            return subprocess.run(
+                [sys.executable, *argv], cwd=ROOT, env=env, stdout=handle, stderr=handle, check=False
+            ).returncode
+
+        if step("manage.py", "migrate", "--no-input") != 0:
+            print(f"- migrate failed (see {log})", flush=True)
+            return False
+        if step(str(HERE / "scale_bench.py"), "--check-seeded") == 0:
+            print("- seed_scale data present: not seeding", flush=True)
+            return True
+        print(f"- seed_scale --profile {profile} … (large: ~13 min on 2 CPUs)", end=" ", flush=True)
+        started = time.perf_counter()
+        code = step("manage.py", "seed_scale", "--profile", profile)
+        print(f"{'ok' if code == 0 else f'exit {code}'} in {time.perf_counter() - started:.0f} s", flush=True)
+        return code == 0
 
 
 # --- bench/service_bench.py's text report --------------------------------------------------------
@@ -164,6 +253,10 @@ def run_one(bench: dict, log_dir: Path) -> tuple[list[dict], int, float]:
     rows = parse_structured(process.stdout)
     if bench["key"] == "service" and not rows:
         rows = parse_service(process.stdout)
+    dropped = bench.get("drop", ())
+    rows = [r for r in rows if not any(word in r["operation"] for word in dropped)]
+    for r in rows:
+        r["operation"] += bench.get("own", "")
     return rows, process.returncode, elapsed
 
 
@@ -171,6 +264,8 @@ def _cell(value, fmt="{:.1f}") -> str:
     if value is None:
         return "–"
     if isinstance(value, float):
+        if fmt == "{:.1f}" and abs(value) < 10:
+            fmt = "{:.2f}"  # sub-millisecond widgets
         return fmt.format(value)
     return f"{value:,}" if isinstance(value, int) else str(value)
 
@@ -212,8 +307,26 @@ def main() -> int:
     parser.add_argument(
         "--quick", action="store_true", help="small sizes (20k customers, 10k imports, 20k tasks)"
     )
-    parser.add_argument("--only", default="", help="comma-separated: estates,search,import,service")
-    parser.add_argument("--tasks", type=int, help="service_bench --tasks (default 1,000,000)")
+    parser.add_argument(
+        "--only",
+        default="",
+        help="comma-separated: estates,search,import,service (--profile-db: scale, not search)",
+    )
+    parser.add_argument(
+        "--profile-db",
+        action="store_true",
+        help="reads on the seed_scale database DATABASE_URL names (bench/scale_bench.py), writes on their own",
+    )
+    parser.add_argument(
+        "--seed",
+        choices=("large", "small"),
+        help="with --profile-db: migrate and seed_scale this profile first when the database holds no scale data",
+    )
+    parser.add_argument("--runs", type=int, help="scale_bench --runs (default 15)")
+    parser.add_argument("--samples", type=int, help="scale_bench --samples (default 300 customers)")
+    parser.add_argument(
+        "--tasks", type=int, help="service_bench --tasks (default 1,000,000; 100,000 with --profile-db)"
+    )
     parser.add_argument("--customers", type=int, help="customers for the search benchmark (default 200,000)")
     parser.add_argument("--import-rows", type=int, help="rows for the import benchmark (default 100,000)")
     parser.add_argument("--json", type=Path, help="also write the rows as JSON to this file")
@@ -223,10 +336,16 @@ def main() -> int:
     args = parser.parse_args()
     only = {k.strip() for k in args.only.split(",") if k.strip()}
     args.logs.mkdir(parents=True, exist_ok=True)
+    if args.seed and not args.profile_db:
+        parser.error("--seed goes with --profile-db")
     database = os.environ.get("DATABASE_URL", "sqlite (default)").split("@")[-1]
     print(f"database: {database}; logs in {args.logs}", flush=True)
 
     all_rows, failures = [], []
+    if args.seed and not seed_if_empty(args.seed, args.logs):
+        failures.append(f"seeding failed (see {args.logs / 'seed.log'})")
+        print("\n".join(failures))
+        return 1
     for bench in benchmarks(args):
         if only and bench["key"] not in only:
             continue

@@ -425,11 +425,27 @@ def main() -> int:
     parser.add_argument(
         "--samples", type=int, default=300, help="customers sampled for search queries (~6 queries each)"
     )
+    parser.add_argument(
+        "--check-seeded",
+        action="store_true",
+        help="only say whether the database holds seed_scale data (exit 0) or not (exit 3)",
+    )
     args = parser.parse_args()
 
     import django
 
     django.setup()
+    if args.check_seeded:
+        from django.db import DatabaseError
+
+        from anju.org.models import OrgUnit
+
+        try:
+            seeded = OrgUnit.objects.filter(code="SCALE").exists()  # what seed_scale itself checks
+        except DatabaseError:  # not migrated
+            seeded = False
+        print("seed_scale data: " + ("present" if seeded else "absent"))
+        return 0 if seeded else 3
     from django.test.utils import setup_test_environment
 
     from bench.results import emit_record
