@@ -61,6 +61,12 @@ def subtree_ids(unit_id: int | None) -> frozenset[int]:
     return frozenset(_units().filter(path__startswith=unit.path).values_list("pk", flat=True))
 
 
+def unit_within(unit, ancestor) -> bool:
+    """Whether `unit` is `ancestor` or below it (both OrgUnit instances; their materialised paths
+    end with "/", so "000001/000002/" does not contain "000001/000020/")."""
+    return bool(ancestor.path) and unit.path.startswith(ancestor.path)
+
+
 def ancestor_ids(unit_id: int) -> list[int]:
     unit = _units().filter(pk=unit_id).only("path").first()
     if unit is None:

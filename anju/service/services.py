@@ -337,17 +337,18 @@ def propose_responsible(*, problem, room, accepting_company) -> dict | None:
     )
     if dept is None:
         return None
-    members = list(User.objects.filter(department=dept, is_active=True).values_list("pk", flat=True))
+    members = list(User.objects.filter(department=dept, is_active=True).order_by("pk"))
     if not members:
         return {"kind": ResponsibleKind.DEPARTMENT, "department": dept}
     load = dict(
-        Task.objects.filter(responsible_user_id__in=members, status__in=OPEN_STATUSES)
+        Task.objects.filter(responsible_user_id__in=[u.pk for u in members], status__in=OPEN_STATUSES)
         .values_list("responsible_user_id")
         .annotate(n=Count("pk"))
         .values_list("responsible_user_id", "n")
     )
-    chosen = min(members, key=lambda pk: (load.get(pk, 0), pk))
-    return {"kind": ResponsibleKind.PERSON, "user": User.objects.get(pk=chosen), "department": dept}
+    chosen = min(members, key=lambda u: (load.get(u.pk, 0), u.pk))
+    chosen.department = dept  # the same row: spares the assignment check a query
+    return {"kind": ResponsibleKind.PERSON, "user": chosen, "department": dept}
 
 
 def _assignment_from(data: dict) -> dict | None:
@@ -473,9 +474,17 @@ def _task_deadlines_and_save(task, *, problem, accepting_company, now, **save):
 def _task_save(task, *, actor, reception, source, status, now, assignment, auto_assign):
     from anju.system.parameters import get_parameter
 
+    if assignment is None:
+        if auto_assign is None:
+            auto_assign = bool(get_parameter(task.accepting_company_id, "service.auto_assign"))
+        if auto_assign:
+            assignment = propose_responsible(
+                problem=task.problem, room=task.room, accepting_company=task.accepting_company
+            )
     task.save()
-    task.code = f"RW{task.pk:08d}"
-    Task.objects.filter(pk=task.pk).update(code=task.code)
+    task.code = f"RW{task.pk:08d}"  # from the id; the assignment's UPDATE below writes it when there is one
+    if assignment is None:
+        Task.objects.filter(pk=task.pk).update(code=task.code)
     counters.task_changed(None, counters.task_state(task))
     workflow.add_event(
         task, "create", actor=actor, to_status=task.status, data={"source": source, "warranty": status}
@@ -487,16 +496,15 @@ def _task_save(task, *, actor, reception, source, status, now, assignment, auto_
         after=audit.snapshot(task),
         company_id=task.accepting_company_id,
     )
-    if assignment is None:
-        if auto_assign is None:
-            auto_assign = bool(get_parameter(task.accepting_company_id, "service.auto_assign"))
-        if auto_assign:
-            assignment = propose_responsible(
-                problem=task.problem, room=task.room, accepting_company=task.accepting_company
-            )
     if assignment is not None:
         task, _event = workflow.transition(
-            actor=actor, task=task, action="assign", assignment=assignment, now=now, as_system=True
+            actor=actor,
+            task=task,
+            action="assign",
+            assignment=assignment,
+            now=now,
+            as_system=True,
+            created_here=True,
         )
         _notify_assigned(task)
     elif reception is not None:

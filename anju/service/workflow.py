@@ -227,9 +227,14 @@ def transition(
     assignment: dict | None = None,
     now=None,
     as_system: bool = False,
+    created_here: bool = False,
 ):
     """Apply one action to a task. Returns (task, event). Raises ServiceValidationError (400),
-    PermissionDenied (403) or ConflictError (409: someone else acted first)."""
+    PermissionDenied (403) or ConflictError (409: someone else acted first).
+
+    `created_here`: the caller inserted this task in the current transaction (task_create's
+    automatic assignment). No other transaction can see or lock an uncommitted row, so the instance
+    is used as it is instead of being locked and read again."""
     # The counters move at the end, after the task and reception row locks: every writer takes
     # its locks in the order task → reception → counter rows, so counters never deadlock them.
     with counters.collect():
@@ -242,10 +247,11 @@ def transition(
             assignment=assignment,
             now=now,
             as_system=as_system,
+            created_here=created_here,
         )
 
 
-def _transition(*, actor, task, action, note, expected_version, assignment, now, as_system):
+def _transition(*, actor, task, action, note, expected_version, assignment, now, as_system, created_here):
     from anju.service.models import Task
 
     spec = TRANSITIONS.get(action)
@@ -254,7 +260,7 @@ def _transition(*, actor, task, action, note, expected_version, assignment, now,
     note = (note or "").strip()
     if spec.note_required and not note:
         raise ServiceValidationError({"note": _("Give a reason for this action.")})
-    current = Task.objects.select_for_update().get(pk=task.pk)
+    current = task if created_here else Task.objects.select_for_update().get(pk=task.pk)
     if expected_version is not None and current.version != expected_version:
         raise ConflictError(
             _("Task %(code)s was changed by someone else (now: %(status)s). Reload and try again.")
@@ -326,16 +332,21 @@ def _transition(*, actor, task, action, note, expected_version, assignment, now,
 
 def _check_assignment_company(task, *, user, dept, contractor) -> None:
     """The responsible party works for the accepting company (or a unit below it); a contractor is
-    the accepting company's or the project's own."""
-    from anju.org.access import subtree_ids
+    the accepting company's or the project's own. Compared by materialised path: the instances at
+    hand (the accepting company is cached on the creation path) need no subtree query."""
+    from anju.org.access import unit_within
 
-    inside = subtree_ids(task.accepting_company_id)
+    company = task.accepting_company
     errors = {}
-    if dept is not None and dept.pk not in inside:
+    if dept is not None and not unit_within(dept, company):
         errors["responsible_department"] = _("This department is not part of the accepting company.")
-    if user is not None and user.department_id not in inside:
+    if user is not None and (user.department_id is None or not unit_within(user.department, company)):
         errors["responsible_user"] = _("This person does not work for the accepting company.")
-    if contractor is not None and contractor.company_id not in (inside | {task.project.company_id}):
+    if (
+        contractor is not None
+        and contractor.company_id != task.project.company_id
+        and not unit_within(contractor.company, company)
+    ):
         errors["responsible_contractor"] = _("This contractor belongs to another company.")
     if errors:
         raise ServiceValidationError(errors)

@@ -248,3 +248,34 @@ def test_task_timeline_names_system_events_and_reads_actors_in_one_query(svc, ap
     with CaptureQueriesContext(connection) as more:
         client.get(f"/api/v1/service/tasks/{task.pk}/")
     assert len(more.captured_queries) == len(few.captured_queries)
+
+
+def test_created_task_keeps_its_code_without_a_second_update_or_read_back(svc, api):
+    """task_create writes the id-derived code with the automatic assignment's UPDATE and assigns the
+    row it has just inserted without locking and reading it again; without an assignment the code
+    gets its own UPDATE. Either way the stored code is RW + the zero-padded id."""
+    from django.test.utils import CaptureQueriesContext
+
+    client = api(svc.acceptor)
+    body = {
+        "room": svc.room.pk,
+        "task_type": "complaint",
+        "problem": svc.problem.pk,
+        "accepting_company": svc.world.company_a.pk,
+        "acceptor": svc.acceptor.pk,
+        "description": "墙面空鼓",
+    }
+    assert client.post("/api/v1/service/tasks/", body, format="json").status_code == 201
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.post("/api/v1/service/tasks/", body, format="json")
+    assert response.status_code == 201, response.content
+    task = Task.objects.get(pk=response.json()["id"])
+    assert task.code == f"RW{task.pk:08d}" == response.json()["code"]
+    assert task.status == "pending_reply" and task.responsible_user in (svc.engineer1, svc.engineer2)
+    statements = [q["sql"] for q in ctx.captured_queries]
+    assert sum(s.startswith('UPDATE "service_task"') for s in statements) == 1
+    assert not any(s.startswith("SELECT") and "FOR UPDATE" in s and '"service_task"' in s for s in statements)
+
+    unassigned = new_task(svc, auto_assign=False)
+    unassigned.refresh_from_db()
+    assert unassigned.code == f"RW{unassigned.pk:08d}" and unassigned.status == "pending_assignment"
