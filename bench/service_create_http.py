@@ -62,6 +62,9 @@ def recreate_database(url: str) -> None:
 
     parts = urllib.parse.urlsplit(url)
     name = parts.path.lstrip("/")
+    if "bench" not in name and "create_http" not in name:
+        # It drops the database: only one whose name says it is a throw-away benchmark database.
+        sys.exit(f"refusing to drop {name!r}: name a scratch database with 'bench' or 'create_http' in it")
     admin = urllib.parse.urlunsplit(parts._replace(path="/postgres"))
     with psycopg.connect(admin, autocommit=True) as conn:
         conn.execute(
