@@ -18,7 +18,7 @@ from unfold.contrib.import_export.forms import ExportForm
 
 from anju.core import audit
 from anju.core.masking import mask_value
-from anju.core.paging import COUNT_CAP, CappedCountPaginator
+from anju.core.paging import COUNT_CAP, AtLeast, CappedCountPaginator
 from anju.core.parsing import is_digits
 from anju.core.services import ConflictError, ServiceValidationError
 from anju.org.access import has_point, scoped
@@ -338,7 +338,7 @@ class AnjuModelAdmin(ExportMixin, ModelAdmin):
                 paginator = self.paginator
                 if getattr(paginator, "count_is_estimate", False):
                     # The list shows "1000+" at the foot; the header's "N results" would understate.
-                    self.result_count = paginator.display_count
+                    self.result_count = AtLeast(paginator.display_count)
                     self.full_result_count = self.result_count
                 elif not self.has_active_filters and not self.query and self.full_result_count is None:
                     # Unfiltered: the filtered count is the full count (no "(Show all)" link).

@@ -18,6 +18,18 @@ from django.utils.functional import cached_property
 COUNT_CAP = 1000
 
 
+class AtLeast(int):
+    """A count that is only a lower bound: compares and computes as the number, reads as "1000+".
+
+    Staff lists hand it to every template that shows the count (the foot, "N results", the actions
+    bar's "Select all N"), so none of them states a capped count as the total."""
+
+    def __str__(self) -> str:
+        return f"{int(self)}+"
+
+    __repr__ = __str__
+
+
 class CappedCountPaginator(Paginator):
     """A Django paginator whose ``count`` is exact up to ``max(cap, end of page_hint)`` rows.
 

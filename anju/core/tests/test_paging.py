@@ -93,3 +93,19 @@ def test_staff_list_shows_a_capped_count(units, world, monkeypatch):
     monkeypatch.setattr(AnjuModelAdmin, "list_count_cap", 1000)
     exact = client.get("/admin/org/orgunit/")
     assert exact.context["cl"].result_count == 26 and "+</span>" not in exact.content.decode()
+
+
+def test_staff_list_never_states_a_capped_count_as_the_total(units, world, monkeypatch):
+    """The actions bar's "select all N" and "all N selected" say "10+" too, not "10": selecting across
+    pages acts on every matching row, however many there are."""
+    monkeypatch.setattr(AnjuModelAdmin, "list_count_cap", 10)
+    monkeypatch.setattr(AnjuModelAdmin, "list_max_show_all", 10)
+    monkeypatch.setattr(AnjuModelAdmin, "list_per_page", 5)
+    client = Client()
+    client.force_login(world.user_a)
+    response = client.get("/admin/org/orgunit/", HTTP_ACCEPT_LANGUAGE="en")
+    cl = response.context["cl"]
+    assert cl.paginator.count_is_estimate and cl.result_count == 10 and str(cl.result_count) == "10+"
+    html = response.content.decode()
+    assert "Select all 10+ " in html and "All 10+ selected" in html
+    assert "Select all 10 " not in html and "10++" not in html
