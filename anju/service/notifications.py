@@ -17,6 +17,7 @@ from django.template import Context, Template
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from anju.core import bulk
 from anju.service.choices import DeliveryStatus, NotificationChannel
 
 BUILTIN = {
@@ -148,13 +149,13 @@ def save_batch(items) -> list[int]:
         else set()
     )
     fresh = [(n, d) for n, d in items if not n.dedupe_key or n.dedupe_key not in existing]
-    Notification.objects.bulk_create([n for n, _d in fresh])
+    bulk.insert(Notification, [n for n, _d in fresh])
     rows = []
     for n, ds in fresh:
         for d in ds:
             d.notification = n
             rows.append(d)
-    Delivery.objects.bulk_create(rows)
+    bulk.insert(Delivery, rows)
     pending = [d.pk for d in rows if d.status == DeliveryStatus.PENDING]
     if pending:
         transaction.on_commit(lambda: _enqueue(pending))

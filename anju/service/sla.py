@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from anju.core import bulk
 from anju.service import calendar, counters, notifications
 from anju.service.choices import OPEN_STATUSES, EscalationTarget, TaskStatus
 
@@ -189,6 +190,16 @@ _ONLY = (
     ),
 )
 
+# The people, departments and projects of a batch repeat: loaded once each (prefetch_related, one
+# query per relation) and shared by the tasks, instead of one instance per task and join
+# (select_related). The room is the task's own: joined.
+_SHARED = tuple(r for r in _RELATED if r != "room")
+_TASK_ONLY = (
+    *(f for f in _ONLY if "__" not in f),
+    "room__code",
+    *(r.split("__")[0] for r in _SHARED),
+)
+
 
 def _due_flags(task, now) -> list[str]:
     """The timeout flags mark_timeouts would set on this task now (same conditions)."""
@@ -236,8 +247,9 @@ def escalate(now, batch: int = 2000, marked: dict | None = None) -> int:
             )
             rows = list(
                 Task.objects.filter(pk__in=ids)
-                .select_related(*_RELATED)
-                .only(*_ONLY)
+                .select_related("room")
+                .prefetch_related(*_SHARED)
+                .only(*_TASK_ONLY)
                 .order_by("next_escalation_at")
             )
             if not rows:
@@ -272,25 +284,27 @@ def escalate(now, batch: int = 2000, marked: dict | None = None) -> int:
                     continue
                 base = task.next_escalation_at if level == 0 else None
                 recipient = _recipient(task, step.target)
+                user_id = getattr(recipient, "pk", None)
+                # Rows by column (bulk.insert_rows: no model instances for these write-only rows).
                 logs.append(
-                    EscalationLog(
-                        task=task,
-                        clock=clock[0],
-                        due_at=clock[1],
-                        level=step.level,
-                        target=step.target,
-                        user=recipient,
-                    )
+                    {
+                        "task_id": task.pk,
+                        "clock": clock[0],
+                        "due_at": clock[1],
+                        "level": step.level,
+                        "target": step.target,
+                        "user_id": user_id,
+                    }
                 )
                 events.append(
-                    TaskEvent(
-                        task=task,
-                        action="escalate",
-                        from_status=task.status,
-                        to_status=task.status,
-                        note=str(EscalationTarget(step.target).label),
-                        data={"level": step.level, "user": getattr(recipient, "pk", None)},
-                    )
+                    {
+                        "task_id": task.pk,
+                        "action": "escalate",
+                        "from_status": task.status,
+                        "to_status": task.status,
+                        "note": str(EscalationTarget(step.target).label),
+                        "data": {"level": step.level, "user": user_id},
+                    }
                 )
                 if recipient is not None:
                     items.append(
@@ -316,8 +330,8 @@ def escalate(now, batch: int = 2000, marked: dict | None = None) -> int:
                     task.next_escalation_at = later[key]
                 updates.append(task)
             # Conditional by construction: the rows are locked and re-read inside this transaction.
-            EscalationLog.objects.bulk_create(logs, ignore_conflicts=True)
-            TaskEvent.objects.bulk_create(events)
+            bulk.insert_rows(EscalationLog, logs, ignore_conflicts=True)
+            bulk.insert_rows(TaskEvent, events)
             bulk_set(
                 Task,
                 updates,
@@ -361,7 +375,7 @@ def sweep(now=None) -> dict:
 
 
 def bulk_set(model, objs, fields) -> None:
-    """UPDATE many rows with their own values in one statement (PostgreSQL: UPDATE … FROM VALUES;
+    """UPDATE many rows with their own values in one statement (PostgreSQL: UPDATE … FROM unnest;
     Django's bulk_update builds a CASE per row and field, far slower for thousands of rows)."""
     from django.db import connection
 
@@ -370,19 +384,23 @@ def bulk_set(model, objs, fields) -> None:
     if connection.vendor != "postgresql":
         model.objects.bulk_update(objs, fields, batch_size=500)
         return
-    table = model._meta.db_table
+    qn = connection.ops.quote_name
+    pk = model._meta.pk
     cols = [model._meta.get_field(f) for f in fields]
-    casts = [c.db_type(connection) for c in cols]
-    for start in range(0, len(objs), 1000):
-        chunk = objs[start : start + 1000]
-        rows = ", ".join(["(" + ", ".join(["%s"] * (len(cols) + 1)) + ")"] * len(chunk))
-        params = []
-        for obj in chunk:
-            params.append(obj.pk)
-            params.extend(c.get_db_prep_save(getattr(obj, c.attname), connection) for c in cols)
-        sets = ", ".join(f'"{c.column}" = v.c{i}::{casts[i]}' for i, c in enumerate(cols))
-        names = ", ".join(["id", *[f"c{i}" for i in range(len(cols))]])
-        # Identifiers come from the model's metadata; every value is a bound parameter.
-        query = f'UPDATE "{table}" t SET {sets} FROM (VALUES {rows}) AS v({names}) WHERE t.id = v.id::bigint'  # noqa: S608
+    arrays = ", ".join(f"%s::{c.db_type(connection)}[]" for c in [pk, *cols])
+    names = ", ".join(f"c{i}" for i in range(len(cols) + 1))
+    sets = ", ".join(f"{qn(c.column)} = v.c{i + 1}" for i, c in enumerate(cols))
+    # Identifiers come from the model's metadata; every value is a bound parameter (one array per
+    # column: psycopg quotes a handful of parameters instead of thousands).
+    query = (
+        f"UPDATE {qn(model._meta.db_table)} t SET {sets} FROM unnest({arrays}) AS v({names}) "  # noqa: S608
+        f"WHERE t.{qn(pk.column)} = v.c0"
+    )
+    for start in range(0, len(objs), 5000):
+        chunk = objs[start : start + 5000]
+        params = [[obj.pk for obj in chunk]]
+        params.extend(
+            [c.get_db_prep_save(getattr(obj, c.attname), connection) for obj in chunk] for c in cols
+        )
         with connection.cursor() as cursor:
             cursor.execute(query, params)
