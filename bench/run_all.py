@@ -34,6 +34,7 @@ import re
 import subprocess
 import sys
 import time
+import urllib.parse
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -47,10 +48,27 @@ def _postgres() -> bool:
     return os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://"))
 
 
+CREATE_HTTP_DB = "anju_create_http_bench"
+
+
+def create_http_benchmark(args) -> dict:
+    """Task creation through gunicorn under concurrency. It drops and re-creates its own scratch
+    database on the server DATABASE_URL names (never that database itself)."""
+    parts = urllib.parse.urlsplit(os.environ.get("DATABASE_URL", ""))
+    scratch = urllib.parse.urlunsplit(parts._replace(path=f"/{CREATE_HTTP_DB}"))
+    return {
+        "key": "create_http",
+        "script": "service_create_http.py",
+        "argv": ["--requests", str(500 if args.quick else 3000)],
+        "env": {"DATABASE_URL": scratch},
+        "needs_postgres": True,
+    }
+
+
 def benchmarks(args) -> list[dict]:
     quick = args.quick
     if args.profile_db:
-        return profile_benchmarks(args)
+        return [*profile_benchmarks(args), create_http_benchmark(args)]
     return [
         {"key": "estates", "script": "estates_bench.py", "argv": [], "env": {}},
         {
@@ -72,6 +90,7 @@ def benchmarks(args) -> list[dict]:
             "env": {},
             "needs_postgres": True,
         },
+        create_http_benchmark(args),
     ]
 
 
@@ -312,7 +331,7 @@ def main() -> int:
     parser.add_argument(
         "--only",
         default="",
-        help="comma-separated: estates,search,import,service (--profile-db: scale, not search)",
+        help="comma-separated: estates,search,import,service,create_http (--profile-db: scale, not search)",
     )
     parser.add_argument(
         "--profile-db",

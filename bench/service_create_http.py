@@ -45,6 +45,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.results import emit  # noqa: E402
+
 CREATE_BUDGET_PER_S = 200.0
 PORT = 8019
 TASKS_URL = "/api/v1/service/tasks/"
@@ -212,7 +214,7 @@ def run_ab(path_body: Path | None, token: str, requests: int, concurrency: int, 
         # ab counts a body whose length differs from the first one's as failed: not an error here.
         "failed": sum(int(grab(rf"{kind}: (\d+)")) for kind in ("Connect", "Receive", "Exceptions")),
         "non2xx": int(grab(r"Non-2xx responses:\s+(\d+)")),
-        "p50": float(grab(r"\n\s+50%\s+(\d+)")),
+        "p50": float(grab(r"\n\s+50%\s+(\d+)")),  # ab prints whole milliseconds
         "p95": float(grab(r"\n\s+95%\s+(\d+)")),
         "tool": "ab",
     }
@@ -387,6 +389,29 @@ def main() -> int:
     ok = exact and errors == 0 and created["rate"] >= CREATE_BUDGET_PER_S
     print("no lost or duplicated writes" if exact else "WRITES DO NOT ADD UP")
     print("OK" if ok else "SOME BUDGETS MISSED")
+    # One row per request kind for bench/run_all.py (rows: requests sent; no per-request SQL count).
+    if health:
+        emit(
+            f"framework: GET /healthz over HTTP ({health['rate']:.0f}/s)",
+            p50_ms=health["p50"],
+            p95_ms=health["p95"],
+            rows=args.requests,
+        )
+    emit(
+        f"service: authenticated POST rejected over HTTP, the ceiling ({ceiling['rate']:.0f}/s)",
+        p50_ms=ceiling["p50"],
+        p95_ms=ceiling["p95"],
+        rows=args.requests,
+    )
+    emit(
+        f"service: API task creation over HTTP, {args.concurrency} clients ({created['rate']:.0f}/s, "
+        f"{per_task[0] + per_task[1]:.0f} ms CPU a task)",
+        p50_ms=created["p50"],
+        p95_ms=created["p95"],
+        rows=args.requests,
+        budget=f"≥ {CREATE_BUDGET_PER_S:.0f}/s, no lost write",
+        ok=ok,
+    )
     shutil.rmtree(workdir, ignore_errors=True)
     return 0 if ok else 1
 
