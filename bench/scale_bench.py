@@ -71,6 +71,12 @@ class Timing:
     def mean_queries(self) -> float:
         return round(sum(self.queries) / len(self.queries), 1)
 
+    def row(self, operation: str, *, rows: int, **values) -> dict:
+        """The result row of this measure (bench/results.record): p50, p95 and queries filled in."""
+        return record(
+            operation, p50_ms=self.p50, p95_ms=self.p95, rows=rows, queries=self.mean_queries, **values
+        )
+
 
 def timed(calls: list[Callable[[], object]], *, warm_up: Callable[[], object] | None = None) -> Timing:
     """Runs `warm_up` (default: the first call), then each call once, timing and counting statements."""
@@ -209,12 +215,9 @@ def measure_grid(user, building, runs: int) -> list[dict]:
         f"p95 {timing.p95:.1f} ms, {timing.mean_queries:g} queries"
     )
     return [
-        record(
+        timing.row(
             f"estates: room grid page, largest building ({runs} runs)",
-            p50_ms=timing.p50,
-            p95_ms=timing.p95,
             rows=rooms,
-            queries=timing.mean_queries,
             budget=f"< {GRID_BUDGET_MS:.0f} ms",
             ok=timing.p50 < GRID_BUDGET_MS,
         )
@@ -247,12 +250,9 @@ def measure_search(user, samples: int, rng: random.Random) -> list[dict]:
     for kind, timing in by_kind.items():
         print(f"  {kind:<11} n={len(timing.times):>4}  p50={timing.p50:6.1f} ms  p95={timing.p95:6.1f} ms")
         rows.append(
-            record(
+            timing.row(
                 f"customers: omni search, {kind}",
-                p50_ms=timing.p50,
-                p95_ms=timing.p95,
                 rows=customers,
-                queries=timing.mean_queries,
             )
         )
     postgres = connection.vendor == "postgresql"
@@ -260,12 +260,9 @@ def measure_search(user, samples: int, rng: random.Random) -> list[dict]:
         f"  ALL         p50={every.p50:6.1f} ms  p95={every.p95:6.1f} ms  (budget p95 < {SEARCH_BUDGET_MS:.0f} ms)"
     )
     rows.append(
-        record(
+        every.row(
             f"customers: omni search, all kinds ({len(queries)} queries)",
-            p50_ms=every.p50,
-            p95_ms=every.p95,
             rows=customers,
-            queries=every.mean_queries,
             budget=f"p95 < {SEARCH_BUDGET_MS:.0f} ms (PostgreSQL)",
             ok=every.p95 < SEARCH_BUDGET_MS if postgres else None,
         )
@@ -361,12 +358,9 @@ def measure_service(user, runs: int, rng: random.Random) -> list[dict]:
             f"{timing.mean_queries:>9g}{'' if ok else '  OVER BUDGET'}"
         )
         rows.append(
-            record(
+            timing.row(
                 f"service: widget {label} ({runs} runs)",
-                p50_ms=timing.p50,
-                p95_ms=timing.p95,
                 rows=sizes[table],
-                queries=timing.mean_queries,
                 sql_ms=by_hand.p50,
                 budget=f"< {WIDGET_BUDGET_MS:.0f} ms, < {RATIO_BUDGET:g}× SQL",
                 ok=ok,
@@ -379,12 +373,9 @@ def measure_service(user, runs: int, rng: random.Random) -> list[dict]:
     stats, _first = selectors.my_tasks(user, now=now)
     print(f"  my tasks ({stats['open']:,} open): p50 {timing.p50:.1f} ms, p95 {timing.p95:.1f} ms")
     rows.append(
-        record(
+        timing.row(
             f"service: my tasks, {stats['open']:,} open ({runs} runs)",
-            p50_ms=timing.p50,
-            p95_ms=timing.p95,
             rows=sizes["tasks"],
-            queries=timing.mean_queries,
             budget=f"< {MY_TASKS_BUDGET_MS:.0f} ms",
             ok=timing.p50 < MY_TASKS_BUDGET_MS,
         )
@@ -415,12 +406,9 @@ def measure_service(user, runs: int, rng: random.Random) -> list[dict]:
     for label, timing in pages:
         print(f"  {label}: p50 {timing.p50:.1f} ms, p95 {timing.p95:.1f} ms, {timing.mean_queries:g} queries")
         rows.append(
-            record(
+            timing.row(
                 f"service: {label}",
-                p50_ms=timing.p50,
-                p95_ms=timing.p95,
                 rows=sizes["tasks"],
-                queries=timing.mean_queries,
                 budget=f"< {PAGE_BUDGET_MS:.0f} ms",
                 ok=timing.p50 < PAGE_BUDGET_MS,
             )
