@@ -337,16 +337,17 @@ def propose_responsible(*, problem, room, accepting_company) -> dict | None:
     )
     if dept is None:
         return None
-    members = list(User.objects.filter(department=dept, is_active=True).order_by("pk"))
+    # Ids only (a department may have hundreds of members), then the one row of the chosen person.
+    members = list(User.objects.filter(department=dept, is_active=True).values_list("pk", flat=True))
     if not members:
         return {"kind": ResponsibleKind.DEPARTMENT, "department": dept}
     load = dict(
-        Task.objects.filter(responsible_user_id__in=[u.pk for u in members], status__in=OPEN_STATUSES)
+        Task.objects.filter(responsible_user_id__in=members, status__in=OPEN_STATUSES)
         .values_list("responsible_user_id")
         .annotate(n=Count("pk"))
         .values_list("responsible_user_id", "n")
     )
-    chosen = min(members, key=lambda u: (load.get(u.pk, 0), u.pk))
+    chosen = User.objects.get(pk=min(members, key=lambda pk: (load.get(pk, 0), pk)))
     chosen.department = dept  # the same row: spares the assignment check a query
     return {"kind": ResponsibleKind.PERSON, "user": chosen, "department": dept}
 
