@@ -285,6 +285,9 @@ class Room(models.Model):
     grid_col = models.PositiveSmallIntegerField(default=0, editable=False)
     row_span = models.PositiveSmallIntegerField(default=1, editable=False)
     col_span = models.PositiveSmallIntegerField(default=1, editable=False)
+    # The rooms a merge absorbed, as snapshots placed relative to this room's top-left cell, so that a
+    # split gives them back (numbers, areas, unit type) instead of leaving blank cells.
+    merged_rooms = models.JSONField(default=list, blank=True, editable=False)
     status = models.CharField(
         _("status"), max_length=20, choices=RoomStatus.choices, default=RoomStatus.CONTROL, db_index=True
     )

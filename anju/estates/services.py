@@ -521,6 +521,8 @@ def _insert_rooms(rows: list[dict]) -> None:
     def prep(field, value):
         if value is None or isinstance(value, str | int):
             return value
+        if isinstance(value, list | dict):  # JSON (the empty merge history): not hashable, not cached
+            return field.get_db_prep_save(value, connection)
         key = (field.attname, value)
         if key not in prepared:
             prepared[key] = field.get_db_prep_save(value, connection)
@@ -623,6 +625,7 @@ def building_copy(
                 grid_col=room.grid_col,
                 row_span=room.row_span,
                 col_span=room.col_span,
+                merged_rooms=_recode_snapshots(room.merged_rooms, project, new, same_project),
                 status=RoomStatus.CONTROL,
                 unit_type_id=unit_type,
                 decoration_standard_id=room.decoration_standard_id if same_project else None,
@@ -849,14 +852,88 @@ def _rows(ids) -> list[tuple[int, str, str]]:
     return list(Room.objects.filter(pk__in=ids).values_list("pk", "code", "status"))
 
 
+# What a merge keeps of an absorbed room so that a split can give it back.
+_SNAPSHOT_FIELDS = (
+    "code",
+    "number",
+    "unit_no",
+    "floor_no",
+    "natural_floor",
+    "name",
+    "orientation",
+    "view",
+    "unit_type_id",
+    "decoration_standard_id",
+    "building_area",
+    "inner_area",
+    "measured_area",
+    "delivery_date",
+    "remarks",
+)
+
+
+def _snapshot(room: Room, origin: Room) -> dict:
+    data = {name: getattr(room, name) for name in _SNAPSHOT_FIELDS}
+    for name in ("building_area", "inner_area", "measured_area", "delivery_date"):
+        if data[name] is not None:
+            data[name] = str(data[name])
+    data["dr"] = room.grid_row - origin.grid_row
+    data["dc"] = room.grid_col - origin.grid_col
+    data["merged_rooms"] = room.merged_rooms
+    return data
+
+
+def _flatten(snapshots: list[dict], dr: int = 0, dc: int = 0):
+    """Every absorbed room, nested merges included, with its offset from the outermost room."""
+    for snap in snapshots:
+        row, col = dr + snap["dr"], dc + snap["dc"]
+        yield row, col, snap
+        yield from _flatten(snap.get("merged_rooms") or [], row, col)
+
+
+def _shift_snapshots(snapshots: list[dict], base_col: int, index: int) -> list[dict]:
+    """Absorbed rooms at or right of an inserted column move one column right (children move with
+    their parent because their offsets are relative to it)."""
+    shifted = []
+    for snap in snapshots:
+        snap = dict(snap)
+        col = base_col + snap["dc"]
+        if col >= index:
+            snap["dc"] += 1
+        else:
+            snap["merged_rooms"] = _shift_snapshots(snap.get("merged_rooms") or [], col, index)
+        shifted.append(snap)
+    return shifted
+
+
+def _recode_snapshots(snapshots: list[dict], project: Project, building: Building, same_project: bool):
+    """A pasted building's absorbed rooms take the new building's room codes (and, in another
+    project, no unit type or decoration standard, like the pasted rooms themselves)."""
+    recoded = []
+    for snap in snapshots:
+        snap = {
+            **snap,
+            "code": _room_code(project, building, snap.get("unit_no"), snap.get("number") or snap["code"]),
+            "merged_rooms": _recode_snapshots(
+                snap.get("merged_rooms") or [], project, building, same_project
+            ),
+        }
+        if not same_project:
+            snap["unit_type_id"] = snap["decoration_standard_id"] = None
+        recoded.append(snap)
+    return recoded
+
+
 def _merge(actor, room: Room, direction: str) -> Room:
     if room.building_id is None or room.is_virtual:
         raise ServiceValidationError(_("Only rooms on a building's grid can be merged."))
     building, grid, before = _load_grid(room.building)
     other_id = _grid_call(grid.merge_right if direction == "right" else grid.merge_down, room.pk)
     _check_deletable(_rows([room.pk, other_id]))
+    room = Room.objects.get(pk=room.pk)
     other = Room.objects.get(pk=other_id)
     other_code = other.code
+    Room.objects.filter(pk=room.pk).update(merged_rooms=[*room.merged_rooms, _snapshot(other, room)])
     other.delete()
     _save_grid(building, grid, before)
     room.refresh_from_db()
@@ -884,8 +961,33 @@ def room_split(*, actor, room: Room) -> Room:
         raise ServiceValidationError(_("Only rooms on a building's grid can be split."))
     building, grid, before = _load_grid(room.building)
     _check_deletable(_rows([room.pk]))
-    _grid_call(grid.split, room.pk)
+    freed = set(_grid_call(grid.split, room.pk))
+    room = Room.objects.get(pk=room.pk)
+    restored = []
+    for dr, dc, snap in _flatten(room.merged_rooms):
+        row, col = room.grid_row + dr, room.grid_col + dc
+        if (row, col) not in freed:
+            continue  # the cell left the room (a column was deleted since); nothing to give back
+        freed.discard((row, col))
+        fields = {name: snap.get(name) for name in _SNAPSHOT_FIELDS}
+        # A unit type or standard deleted since the merge is not brought back (JSON holds no FK).
+        if fields["unit_type_id"] and not UnitType.objects.filter(pk=fields["unit_type_id"]).exists():
+            fields["unit_type_id"] = None
+        if (
+            fields["decoration_standard_id"]
+            and not DecorationStandard.objects.filter(pk=fields["decoration_standard_id"]).exists()
+        ):
+            fields["decoration_standard_id"] = None
+        restored.append(
+            Room(project_id=room.project_id, building=building, grid_row=row, grid_col=col, **fields)
+        )
+    _refuse_taken_codes(room.project, [r.code for r in restored])
+    Room.objects.filter(pk=room.pk).update(merged_rooms=[])
     _save_grid(building, grid, before)
+    for other in restored:
+        create_instance(
+            actor=actor, instance=other, note=_("given back by splitting %(room)s") % {"room": room.code}
+        )
     room.refresh_from_db()
     _log_grid(actor, room, _("split into single cells"))
     return room
@@ -947,6 +1049,11 @@ def room_insert_column(*, actor, room: Room, number: str = "") -> int:
         raise ServiceValidationError(_("Only rooms on a building's grid have columns."))
     building, grid, before = _load_grid(room.building)
     index = _grid_call(grid.insert_column, room.pk)
+    for pk, cell in grid.rooms.items():
+        if cell.col_span > before[pk][3]:  # a merged room the new column runs through: its cells move
+            merged = Room.objects.filter(pk=pk).values_list("merged_rooms", flat=True).get()
+            if merged:
+                Room.objects.filter(pk=pk).update(merged_rooms=_shift_snapshots(merged, cell.col, index))
     columns = list(building.columns)
     columns.insert(index, {"unit": grid.col_units[index], "number": (number or "").strip()})
     _save_grid(building, grid, before, columns)

@@ -114,17 +114,41 @@ class TestGridOperations:
         assert not Room.objects.filter(pk=right.pk).exists()
         assert_consistent(grid_building)
 
-    def test_split_after_merge_down_restores_the_cells(self, world, grid_building):
+    def test_split_after_merge_down_gives_back_the_absorbed_room(self, world, grid_building):
         top = room_at(grid_building, 0, 2)
+        below = room_at(grid_building, 1, 2)
+        Room.objects.filter(pk=below.pk).update(building_area=Decimal("88.50"), orientation="南")
         services.room_merge_down(actor=world.user_a, room=top)
         services.room_split(actor=world.user_a, room=top)
         top.refresh_from_db()
         assert (top.grid_row, top.grid_col, top.row_span, top.col_span) == (0, 2, 1, 1)
-        assert not Room.objects.filter(building=grid_building, grid_row=1, grid_col=2).exists()
-        # The blank cell takes a new room again.
-        room = services.room_add_at(actor=world.user_a, building=grid_building, row=1, col=2, number="0203")
-        assert room.code == "君林-C3-0203" and room.floor_no == 2
+        back = Room.objects.get(building=grid_building, grid_row=1, grid_col=2)
+        assert (back.code, back.number, back.floor_no) == (below.code, below.number, below.floor_no)
+        assert back.building_area == Decimal("88.50") and back.orientation == "南"
+        assert Room.objects.filter(building=grid_building).count() == 9
         assert_consistent(grid_building)
+
+    def test_split_after_nested_merges_gives_back_every_room(self, world, grid_building):
+        codes = set(Room.objects.filter(building=grid_building).values_list("code", flat=True))
+        corner = room_at(grid_building, 0, 0)
+        services.room_merge_right(actor=world.user_a, room=room_at(grid_building, 1, 0))
+        services.room_merge_right(actor=world.user_a, room=corner)
+        services.room_merge_down(actor=world.user_a, room=corner)  # a 2×2 room holding a merged room
+        services.room_insert_column(actor=world.user_a, room=room_at(grid_building, 2, 0))
+        services.room_split(actor=world.user_a, room=corner)
+        assert set(Room.objects.filter(building=grid_building).values_list("code", flat=True)) == codes
+        assert_consistent(grid_building)
+
+    def test_split_refuses_when_a_given_back_code_was_taken(self, world, grid_building):
+        left, right = room_at(grid_building, 0, 0), room_at(grid_building, 0, 1)
+        services.room_merge_right(actor=world.user_a, room=left)
+        services.room_create_virtual(
+            actor=world.user_a, project=grid_building.project, number="X", code=right.code
+        )
+        with pytest.raises(ServiceValidationError):
+            services.room_split(actor=world.user_a, room=left)
+        left.refresh_from_db()
+        assert left.col_span == 2 and len(left.merged_rooms) == 1
 
     def test_only_sales_control_rooms_without_customers_change_shape(self, world, grid_building):
         left, right = room_at(grid_building, 0, 0), room_at(grid_building, 0, 1)
@@ -203,6 +227,34 @@ class TestGridOperations:
             with contextlib.suppress(ServiceValidationError):
                 ops_map[name](actor=world.user_a, room=rooms[pick % len(rooms)])
             assert_consistent(b)
+
+    @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @given(
+        ops=st.lists(
+            st.tuples(st.sampled_from(["right", "down", "split", "insert"]), st.integers(0, 99)), max_size=8
+        )
+    )
+    def test_splitting_every_merged_room_gives_back_the_generated_rooms(self, world, project, ops):
+        b = Building.objects.create(
+            project=project, code=f"P{Building.objects.count()}", name=f"P{Building.objects.count()}"
+        )
+        services.building_generate(actor=world.user_a, building=b, floors=3, households=[2, 2])
+        generated = set(Room.objects.filter(building=b).values_list("code", "floor_no", "unit_no"))
+        ops_map = {
+            "right": services.room_merge_right,
+            "down": services.room_merge_down,
+            "split": services.room_split,
+            "insert": services.room_insert_column,
+        }
+        for name, pick in ops:
+            rooms = list(Room.objects.filter(building=b).order_by("pk"))
+            with contextlib.suppress(ServiceValidationError):
+                ops_map[name](actor=world.user_a, room=rooms[pick % len(rooms)])
+        for room in Room.objects.filter(building=b).order_by("pk"):
+            if room.row_span > 1 or room.col_span > 1:
+                services.room_split(actor=world.user_a, room=room)
+        assert set(Room.objects.filter(building=b).values_list("code", "floor_no", "unit_no")) == generated
+        assert_consistent(b)
 
 
 class TestRoomData:
