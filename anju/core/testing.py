@@ -100,3 +100,44 @@ def api_client(user: User | None = None) -> APIClient:
     if user is not None:
         client.force_authenticate(user=user)
     return client
+
+
+def race(*calls, attempts: int = 200) -> list:
+    """Run the callables at the same moment, one thread (so one connection and transaction) each, and
+    return what each returned or the exception it raised, in order. For tests of conflicting writes
+    (`@pytest.mark.django_db(transaction=True)`): on PostgreSQL the loser waits on the row lock and
+    then finds the row moved; SQLite's shared-cache test database answers "table is locked" instead
+    of waiting, so a thread retries like a client would."""
+    import threading
+    import time
+
+    from django.db import OperationalError, connection
+
+    barrier = threading.Barrier(len(calls))
+    outcomes: list = [None] * len(calls)
+
+    def run(i, call):
+        barrier.wait()
+        try:
+            for _attempt in range(attempts):
+                try:
+                    outcomes[i] = call()
+                    return
+                except OperationalError as exc:
+                    if "locked" not in str(exc):
+                        outcomes[i] = exc
+                        return
+                    time.sleep(0.01)
+                except Exception as exc:  # the outcome under test
+                    outcomes[i] = exc
+                    return
+            outcomes[i] = TimeoutError("still locked")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i, call)) for i, call in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return outcomes
