@@ -3,27 +3,40 @@
 Sales states come from the sales system (or an import) and move freely among themselves; any room may
 be handed over (delivery/occupancy states, the customer ledger's move-in); once handed over a room
 stays in the delivery/occupancy states. Virtual rooms are never for sale.
+
+The table is an `anju.core.statemachine.StateMachine` with one action per target status (the action
+is the status moved to); every change writes a RoomStatusChange.
 """
 
 from __future__ import annotations
 
-from django.db.models import F
 from django.utils.translation import gettext as _
 
 from anju.core import audit
-from anju.core.services import ConflictError, ServiceValidationError
+from anju.core.services import ServiceValidationError
+from anju.core.statemachine import StateMachine, Transition
 from anju.estates.choices import OCCUPANCY_STATES, SALES_STATES, RoomStatus
 from anju.estates.models import Room, RoomStatusChange
 from anju.system.choices import LogAction
 
-TRANSITIONS: dict[str, frozenset[str]] = {
-    **{state: frozenset((SALES_STATES | OCCUPANCY_STATES) - {state}) for state in SALES_STATES},
-    **{state: frozenset(OCCUPANCY_STATES - {state}) for state in OCCUPANCY_STATES},
-}
+
+def _sources(target: str) -> frozenset[str]:
+    if target in SALES_STATES:
+        return frozenset(SALES_STATES - {target})
+    return frozenset((SALES_STATES | OCCUPANCY_STATES) - {target})
+
+
+MACHINE = StateMachine(
+    Room,
+    field="status",
+    event_model=RoomStatusChange,
+    event_fk="room",
+    transitions=[Transition(s.value, _sources(s), s.value, label=s.label) for s in RoomStatus],
+)
 
 
 def allowed_targets(room: Room) -> list[str]:
-    targets = TRANSITIONS.get(room.status, frozenset())
+    targets = MACHINE.targets(room.status)
     if room.is_virtual:
         targets = {t for t in targets if t not in SALES_STATES or t == RoomStatus.CONTROL}
     return [value for value in RoomStatus.values if value in targets]
@@ -32,7 +45,7 @@ def allowed_targets(room: Room) -> list[str]:
 def transition(*, actor, room: Room, status: str, note: str = "") -> Room:
     if status not in RoomStatus.values:
         raise ServiceValidationError({"status": _("Unknown room status “%(status)s”.") % {"status": status}})
-    current = Room.objects.select_for_update().get(pk=room.pk)
+    current = MACHINE.lock(room)
     label = RoomStatus(status).label
     if current.status == status:
         raise ServiceValidationError(
@@ -49,26 +62,15 @@ def transition(*, actor, room: Room, status: str, note: str = "") -> Room:
                 % {"room": current.code, "from": RoomStatus(current.status).label, "to": label}
             }
         )
-    updated = Room.objects.filter(pk=current.pk, status=current.status).update(
-        status=status, version=F("version") + 1
-    )
-    if not updated:
-        raise ConflictError(_("Room %(room)s changed status meanwhile; reload.") % {"room": current.code})
-    RoomStatusChange.objects.create(
-        room=current,
-        from_status=current.status,
-        to_status=status,
-        actor=actor if getattr(actor, "is_authenticated", False) else None,
-        note=note[:200],
-    )
+    updated = MACHINE.apply(current, status, actor=actor, note=note)
     audit.log_action(
         actor=actor,
         action=LogAction.TRANSITION,
-        instance=current,
+        instance=updated,
         before={"status": current.status},
         after={"status": status},
         note=note,
-        company_id=current.project.company_id,
+        company_id=updated.project.company_id,
     )
     room.refresh_from_db()
     return room

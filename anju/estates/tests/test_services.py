@@ -290,7 +290,14 @@ class TestRoomData:
         services.room_set_status(actor=world.user_a, room=room, status="signed", note="合同 001")
         services.room_set_status(actor=world.user_a, room=room, status="delivered")
         services.room_set_status(actor=world.user_a, room=room, status="occupied")
-        assert RoomStatusChange.objects.filter(room=room).count() == 3
+        events = RoomStatusChange.objects.filter(room=room).order_by("pk")
+        assert [(e.from_status, e.to_status, e.actor, e.note) for e in events] == [
+            ("control", "signed", world.user_a, "合同 001"),
+            ("signed", "delivered", world.user_a, ""),
+            ("delivered", "occupied", world.user_a, ""),
+        ]
+        room.refresh_from_db()
+        assert room.version == 4
         with pytest.raises(ServiceValidationError, match="cannot go from"):
             services.room_set_status(actor=world.user_a, room=room, status="for_sale")
         with pytest.raises(ServiceValidationError, match="already"):
