@@ -1,8 +1,6 @@
 from importlib import import_module
 
 from django.apps import apps
-from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
@@ -55,5 +53,5 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("", RedirectView.as_view(pattern_name="admin:index", permanent=False)),
 ]
-if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# MEDIA_ROOT is never served as such, in any mode: uploads are answered only by `file-download`
+# (view point + data scope, attachment, detected type, nosniff, CSP), see anju.core.files.

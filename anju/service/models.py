@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from anju.core.files import StoredName
 from anju.org.access import ScopeSpec
 from anju.service import choices as c
 
@@ -424,7 +425,7 @@ class ReceptionAttachment(Attachment):
     reception = models.ForeignKey(
         Reception, verbose_name=_("reception"), on_delete=models.CASCADE, related_name="attachments"
     )
-    file = models.FileField(_("file"), upload_to="service/receptions/%Y/%m/")
+    file = models.FileField(_("file"), upload_to=StoredName("service/receptions"))
 
     scope = ScopeSpec(project="reception__project")
 
@@ -701,7 +702,7 @@ class TaskAttachment(Attachment):
     event = models.ForeignKey(
         TaskEvent, null=True, blank=True, on_delete=models.SET_NULL, related_name="attachments"
     )
-    file = models.FileField(_("file"), upload_to="service/tasks/%Y/%m/")
+    file = models.FileField(_("file"), upload_to=StoredName("service/tasks"))
 
     scope = ScopeSpec(
         project="task__project",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 
+from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -845,6 +846,55 @@ def notification_mark_read(*, actor, notification):
     Notification.objects.filter(pk=notification.pk, recipient=actor, read_at__isnull=True).update(
         read_at=timezone.now()
     )
+
+
+@service
+def attachment_rename_stored(*, actor=None) -> dict:
+    """Give files stored under the uploader's name (before product-chosen names) a random name with the
+    extension of the type their content says. A file whose content is not an accepted passive type
+    keeps its name (the download view answers it as opaque bytes). Idempotent; returns the counts."""
+    import re
+
+    from anju.core.files import extension_for
+    from anju.service.uploads import detect
+
+    product_named = re.compile(r".*/\d{4}/\d{2}/[0-9a-f]{32}\.[a-z0-9]+")
+    result = {"renamed": 0, "kept": 0}
+    old_names = []
+    for model in (ReceptionAttachment, TaskAttachment):
+        field = model._meta.get_field("file")
+        for row in model.objects.select_for_update().order_by("pk"):
+            if not row.file or product_named.fullmatch(row.file.name):
+                continue
+            try:
+                with row.file.open("rb") as fh:
+                    kind, active = detect(fh)
+                    if kind is None or active:
+                        result["kept"] += 1
+                        continue
+                    row.content_type = kind
+                    new_name = field.storage.save(field.upload_to(row, row.file.name), fh)
+            except FileNotFoundError:
+                result["kept"] += 1
+                continue
+            assert new_name.endswith("." + extension_for(kind))
+            old_names.append((field.storage, row.file.name))
+            model.objects.filter(pk=row.pk).update(file=new_name, content_type=kind)
+            result["renamed"] += 1
+    audit.log_action(
+        actor=actor,
+        action=LogAction.OTHER,
+        model=ReceptionAttachment,
+        object_repr=_("Stored attachment names"),
+        note=_("Stored attachment files renamed: %(renamed)s renamed, %(kept)s kept") % result,
+    )
+
+    def remove_old():
+        for storage, name in old_names:
+            storage.delete(name)
+
+    transaction.on_commit(remove_old)
+    return result
 
 
 @service

@@ -1,7 +1,13 @@
-"""Attachment checks: at most 50 MB, type recognised from the content (magic bytes), never the name."""
+"""Attachment checks: at most 50 MB, type recognised from the content (magic bytes), never the name.
+
+Only passive types are accepted (`anju.core.files.PASSIVE_TYPES`): HTML, SVG and XML are refused, and
+so is an image, video or audio file that carries HTML/SVG markup (a polyglot such as a JPEG header
+followed by a page). The file is then stored under a product-chosen name (`anju.core.files.StoredName`).
+"""
 
 from __future__ import annotations
 
+import re
 import zipfile
 
 from django.utils.translation import gettext as _
@@ -9,6 +15,27 @@ from django.utils.translation import gettext as _
 from anju.core.services import ServiceValidationError
 
 MAX_BYTES = 50 * 1024 * 1024
+CHUNK = 1024 * 1024
+# Markup a browser would act on: an upload whose bytes hold it is refused, whatever its header says.
+ACTIVE_MARKUP = re.compile(
+    rb"<\s*(?:script|html|body|iframe|object|embed|svg)[\s/>]|<!doctype\s+html", re.IGNORECASE
+)
+# A document that starts (after a BOM and blanks) with markup: HTML, SVG, XML.
+MARKUP_START = re.compile(rb"^(?:\xef\xbb\xbf|\xff\xfe|\xfe\xff)?[\s\x00]*<", re.IGNORECASE)
+
+
+def carries_markup(file) -> bool:
+    """Whether the file's bytes hold active markup anywhere (read in 1 MB chunks with an overlap)."""
+    file.seek(0)
+    tail = b""
+    try:
+        while chunk := file.read(CHUNK):
+            if ACTIVE_MARKUP.search(tail + chunk):
+                return True
+            tail = chunk[-64:]
+        return False
+    finally:
+        file.seek(0)
 
 
 def sniff(head: bytes, file=None) -> str | None:
@@ -62,6 +89,18 @@ def sniff(head: bytes, file=None) -> str | None:
     return None
 
 
+def detect(file) -> tuple[str | None, bool]:
+    """(the type the content says or None, whether the content is or carries active markup)."""
+    file.seek(0)
+    head = file.read(32)
+    file.seek(0)
+    kind = sniff(head, file)
+    active = bool(MARKUP_START.match(head)) or bool(
+        kind and kind.startswith(("image/", "video/", "audio/")) and carries_markup(file)
+    )
+    return kind, active
+
+
 def check_upload(file, field: str = "attachments") -> str:
     size = getattr(file, "size", None)
     if size is None:
@@ -72,10 +111,14 @@ def check_upload(file, field: str = "attachments") -> str:
         raise ServiceValidationError({field: _("%(name)s is larger than 50 MB.") % {"name": file.name}})
     if size == 0:
         raise ServiceValidationError({field: _("%(name)s is empty.") % {"name": file.name}})
-    file.seek(0)
-    head = file.read(32)
-    file.seek(0)
-    kind = sniff(head, file)
+    kind, active = detect(file)
+    if active:
+        raise ServiceValidationError(
+            {
+                field: _("%(name)s holds HTML, SVG or XML content, which is not accepted.")
+                % {"name": file.name}
+            }
+        )
     if kind is None:
         raise ServiceValidationError(
             {
