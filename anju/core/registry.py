@@ -147,7 +147,7 @@ def autodiscover() -> None:
     for config in apps.get_app_configs():
         if not config.name.startswith("anju."):
             continue
-        for module in ("permissions", "parameters", "menu", "demo", "workbench"):
+        for module in ("permissions", "parameters", "menu", "demo", "workbench", "search"):
             try:
                 import_module(f"{config.name}.{module}")
             except ModuleNotFoundError as exc:
@@ -168,6 +168,32 @@ workbench_widgets: list[WorkbenchWidget] = []
 def workbench_widget(key: str, order: int):
     def decorator(func):
         workbench_widgets.append(WorkbenchWidget(key=key, order=order, render=func))
+        return func
+
+    return decorator
+
+
+@dataclass(frozen=True)
+class SearchProvider:
+    """A kind of record the omni search finds (000 §3.4: one box for everything an agent says).
+
+    `find(user, query, limit)` returns `(count, results)`: how many visible records match and the
+    best `limit` of them as dicts with type, id, label, detail, url (or None), score (100 exact code
+    or phone, 80-95 prefix, lower for the rest) and why."""
+
+    kind: str
+    label: str | Promise
+    order: int
+    find: Callable
+
+
+search_providers: list[SearchProvider] = []
+
+
+def search_provider(kind: str, label, order: int):
+    def decorator(func):
+        search_providers.append(SearchProvider(kind=kind, label=label, order=order, find=func))
+        search_providers.sort(key=lambda p: p.order)
         return func
 
     return decorator

@@ -8,9 +8,11 @@ import re
 from dataclasses import dataclass, field
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Q, QuerySet
+from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+from django.urls import reverse
 from django.utils import timezone
 
+from anju.core import registry
 from anju.core.masking import mask_id_number, mask_phone
 from anju.customers import keys
 from anju.customers.choices import CustomerState, RelationRole
@@ -189,15 +191,78 @@ def _add(scores: dict, pk: int, score: int, why: str) -> None:
         scores[pk] = (score, why)
 
 
-def omni_search(user, query: str, limit: int = 20) -> list[dict]:
+def omni_search(user, query: str, limit: int = 20, kind: str | None = None) -> list[dict]:
     """One box: customers by name, pinyin initials, full pinyin, phone (prefix or tail), ID number tail,
-    code; rooms by code; vehicles by plate. Data scope applied; best matches first."""
+    code; rooms by full code, code tail (C8-1-0801), number (0801) or building (C8); vehicles by plate;
+    and every kind another context registers (`anju.core.registry.search_provider`: receptions, tasks).
+    Data scope applied; best matches first; every result carries the link the user may follow."""
+    results = [r for _kind, (_count, found) in _search(user, query, limit, only=kind) for r in found]
+    results.sort(key=lambda r: (-r["score"], r["type"], r["id"]))
+    return results[:limit]
+
+
+@dataclass
+class SearchGroup:
+    kind: str
+    label: str
+    count: int
+    results: list[dict]
+
+    @property
+    def more(self) -> bool:
+        return self.count > len(self.results)
+
+
+def omni_search_groups(user, query: str, per_group: int = 5, kind: str | None = None) -> list[SearchGroup]:
+    """The search page: results grouped by kind, groups with the best match first, each with its count
+    (a "more" link lists up to 200 of one kind)."""
+    labels = kind_labels()
+    groups = [
+        SearchGroup(
+            kind=k,
+            label=str(labels.get(k, k)),
+            count=count,
+            results=sorted(found, key=lambda r: (-r["score"], r["label"]))[:per_group],
+        )
+        for k, (count, found) in _search(user, query, per_group if kind is None else 200, only=kind)
+        if found
+    ]
+    groups.sort(key=lambda g: -g.results[0]["score"])
+    return groups
+
+
+def kind_labels() -> dict:
+    from django.utils.translation import gettext as _
+
+    labels = {"customer": _("customers"), "room": _("rooms"), "vehicle": _("vehicles")}
+    labels.update({p.kind: p.label for p in registry.search_providers})
+    return labels
+
+
+def _search(user, query: str, limit: int, only: str | None = None) -> list[tuple[str, tuple[int, list]]]:
     q = (query or "").strip()
     if not q:
         return []
+    found: list[tuple[str, tuple[int, list]]] = []
+    if only in (None, "customer", "vehicle"):
+        customers, vehicles = _customer_results(user, q, limit)
+        found += [("customer", customers), ("vehicle", vehicles)]
+    if only in (None, "room"):
+        found.append(("room", _room_results(user, q, limit)))
+    for provider in registry.search_providers:
+        if only in (None, provider.kind):
+            found.append((provider.kind, provider.find(user, q, limit)))
+    labels = why_labels()
+    for _kind, (_count, results) in found:
+        for r in results:
+            r.setdefault("why_label", str(labels.get(r["why"], r["why"])))  # providers may name their own
+    return [(k, v) for k, v in found if only is None or k == only]
+
+
+def _customer_results(user, q: str, limit: int) -> tuple[tuple[int, list], tuple[int, list]]:
     customers = visible_customers(user)
     scores: dict[int, tuple[int, str]] = {}
-    results: list[dict] = []
+    vehicle_results: list[dict] = []
     lower = q.lower()
     digits = keys.digits_of(q)
     is_digits = digits == q.replace("-", "").replace(" ", "") and len(digits) >= 3
@@ -242,22 +307,22 @@ def omni_search(user, query: str, limit: int = 20) -> list[dict]:
         for v in vehicles.filter(
             Q(plate_number__startswith=plate) | Q(plate_number__endswith=plate)
         ).select_related("customer")[:limit]:
-            results.append(
+            vehicle_results.append(
                 {
                     "type": "vehicle",
                     "id": v.pk,
                     "label": v.plate_number,
                     "detail": v.customer.name,
                     "customer": v.customer_id,
+                    "url": _customer_url(v.customer_id),
                     "score": 92 if v.plate_number == plate else 76,
                     "why": "plate",
                 }
             )
             _add(scores, v.customer_id, 74, "plate")
-    rooms = _room_results(user, q, limit)
-    results.extend(rooms)
     ranked = sorted(scores.items(), key=lambda kv: (-kv[1][0], kv[0]))[:limit]
     by_id = {c.pk: c for c in Customer.objects.filter(pk__in=[pk for pk, _s in ranked])}
+    results = []
     for pk, (score, why) in ranked:
         c = by_id.get(pk)
         if c is None:
@@ -269,15 +334,16 @@ def omni_search(user, query: str, limit: int = 20) -> list[dict]:
                 "label": c.name,
                 "detail": f"{c.code} {mask_phone(c.mobile)}".strip(),  # unmasked only via reveal (logged)
                 "customer": c.pk,
+                "url": _customer_url(c.pk),
                 "score": score,
                 "why": why,
             }
         )
-    results.sort(key=lambda r: (-r["score"], r["type"], r["id"]))
-    labels = why_labels()
-    for r in results:
-        r["why_label"] = str(labels.get(r["why"], r["why"]))
-    return results[:limit]
+    return (len(scores), results), (len(vehicle_results), vehicle_results)
+
+
+def _customer_url(pk: int) -> str:
+    return reverse("customers:customer", args=[pk])
 
 
 def why_labels() -> dict:
@@ -292,19 +358,52 @@ def why_labels() -> dict:
         "code": _("customer code"),
         "plate": _("plate number"),
         "room": _("room"),
+        "room_tail": _("room code"),
+        "room_number": _("room number"),
+        "building": _("building"),
     }
 
 
-def _room_results(user, q: str, limit: int) -> list[dict]:
-    if len(q) < 2 or (keys.has_cjk(q) and len(q) < 2):
-        return []
+def _room_results(user, q: str, limit: int) -> tuple[int, list[dict]]:
+    """Rooms by what agents say: the full code (君林-C8-1-0801), its tail without the project prefix
+    (C8-1-0801), the room number (0801) or the building code (C8). Exact first, then tails and
+    numbers, then prefixes, then the building's rooms."""
     from anju.estates.models import Room
 
-    rooms = list(scoped(user, Room).filter(code__startswith=q).select_related("project")[:limit])
-    parties = billing_parties(room.pk for room in rooms)
+    if len(q) < 2:
+        return 0, []
+    match = (
+        Q(code__iexact=q)
+        | Q(code__istartswith=q)
+        | Q(code__iendswith=f"-{q}")
+        | Q(number__iexact=q)
+        | Q(building__code__iexact=q)
+    )
+    rooms = scoped(user, Room).filter(match)
+    score = Case(
+        When(code__iexact=q, then=Value(100)),
+        When(code__iendswith=f"-{q}", then=Value(95)),
+        When(number__iexact=q, then=Value(90)),
+        When(code__istartswith=q, then=Value(82)),
+        default=Value(70),  # a room of the building named
+        output_field=IntegerField(),
+    )
+    count = rooms.count()
+    found = list(
+        rooms.annotate(match_score=score).select_related("project").order_by("-match_score", "code")[:limit]
+    )
+    parties = billing_parties(room.pk for room in found)
+    may_view_rooms = has_point(user, "estates.room.view")
     out = []
-    for room in rooms:
+    for room in found:
         party = parties.get(room.pk)
+        if party:
+            url = _customer_url(party.customer_id)
+        elif may_view_rooms:
+            url = reverse("admin:estates_room_change", args=[room.pk])
+        else:
+            url = None
+        why = {100: "room", 95: "room_tail", 90: "room_number", 82: "room", 70: "building"}[room.match_score]
         out.append(
             {
                 "type": "room",
@@ -312,11 +411,12 @@ def _room_results(user, q: str, limit: int) -> list[dict]:
                 "label": room.code,
                 "detail": f"{room.project.name} {party.customer.name if party else ''}".strip(),
                 "customer": party.customer_id if party else None,
-                "score": 95 if room.code == q else 82,
-                "why": "room",
+                "url": url,
+                "score": room.match_score,
+                "why": why,
             }
         )
-    return out
+    return count, out
 
 
 # --- 360° page ----------------------------------------------------------------------------------

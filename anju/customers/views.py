@@ -53,8 +53,9 @@ ERRORS = (ServiceValidationError, ValidationError, ConflictError)
 def search(request):
     _require(request, "customers.customer.view")
     q = request.GET.get("q", "").strip()
-    results = selectors.omni_search(request.user, q, 50) if q else []
-    return _page(request, "customers/search.html", _("Omni search"), q=q, results=results)
+    kind = request.GET.get("kind") or None
+    groups = selectors.omni_search_groups(request.user, q, per_group=5, kind=kind) if q else []
+    return _page(request, "customers/search.html", _("Omni search"), q=q, kind=kind, groups=groups)
 
 
 # --- new-customer wizard (000 §3.4.1) ---------------------------------------------------------------

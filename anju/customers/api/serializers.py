@@ -290,7 +290,7 @@ class TimelineSerializer(serializers.Serializer):
 
 
 class SearchResultSerializer(serializers.Serializer):
-    type = serializers.CharField()
+    type = serializers.CharField(help_text="customer, room, vehicle, reception, task, …")
     id = serializers.IntegerField()
     label = serializers.CharField()
     detail = serializers.CharField()
@@ -298,6 +298,7 @@ class SearchResultSerializer(serializers.Serializer):
     score = serializers.IntegerField()
     why = serializers.CharField()
     why_label = serializers.CharField()
+    url = serializers.CharField(allow_null=True, help_text="Staff page of the result; null when not allowed.")
 
 
 class _ChildSerializer(MaskingMixin, WarningsMixin, serializers.ModelSerializer):

@@ -590,7 +590,11 @@ class SearchView(APIView):
     permission_resource = "customers.customer"
 
     @extend_schema(
-        parameters=[OpenApiParameter("q", str, required=True), OpenApiParameter("limit", int)],
+        parameters=[
+            OpenApiParameter("q", str, required=True),
+            OpenApiParameter("limit", int),
+            OpenApiParameter("kind", str, description="only results of this kind (room, task, …)"),
+        ],
         responses={200: s.SearchResultSerializer(many=True)},
     )
     def get(self, request):
@@ -598,4 +602,11 @@ class SearchView(APIView):
             limit = max(1, min(int(request.query_params.get("limit", 20)), 100))
         except ValueError:
             limit = 20
-        return Response(selectors.omni_search(request.user, request.query_params.get("q", ""), limit))
+        return Response(
+            selectors.omni_search(
+                request.user,
+                request.query_params.get("q", ""),
+                limit,
+                kind=request.query_params.get("kind") or None,
+            )
+        )

@@ -4,9 +4,17 @@ import datetime
 import sqlite3
 
 import pytest
+from django.test import Client
 
+from anju.core.testing import make_project
 from anju.customers import selectors, services
 from anju.customers.models import Vehicle
+
+
+def login(user):
+    client = Client()
+    client.force_login(user)
+    return client
 
 
 @pytest.fixture
@@ -117,3 +125,58 @@ def test_fts5_trigram_misses_two_character_cjk_which_is_why_search_uses_indexed_
     assert con.execute("SELECT count(*) FROM t WHERE t MATCH '张三'").fetchone()[0] == 0
     assert con.execute("SELECT count(*) FROM t WHERE name LIKE '%张三%'").fetchone()[0] in (0, 2)
     assert con.execute("SELECT count(*) FROM t WHERE t MATCH '张三丰'").fetchone()[0] == 1
+
+
+@pytest.fixture
+def tower(world):
+    """Rooms coded the way projects code them: <project>-<building>-<unit>-<number>."""
+    from anju.estates.models import Building, Room
+
+    project = make_project(world.company_a, code="JL8", name="君林天下二期", short_name="君林")
+    c8 = Building.objects.create(project=project, code="C8", name="C8栋")
+    rooms = {
+        code: Room.objects.create(project=project, building=c8, code=f"君林-C8-{code}", number=code[-4:])
+        for code in ("1-0801", "1-0802", "2-0801", "1-1801")
+    }
+    return project, rooms
+
+
+def test_rooms_by_the_codes_agents_say(world, tower):
+    _project, rooms = tower
+    # The code without the project prefix, the room number, the building.
+    tail = selectors.omni_search(world.user_a, "C8-1-0801", kind="room")
+    assert [r["id"] for r in tail] == [rooms["1-0801"].pk] and tail[0]["why"] == "room_tail"
+    number = selectors.omni_search(world.user_a, "0801", kind="room")
+    assert {r["id"] for r in number} == {rooms["1-0801"].pk, rooms["2-0801"].pk}
+    building = selectors.omni_search(world.user_a, "c8", kind="room")
+    assert {r["id"] for r in building} == {room.pk for room in rooms.values()}
+    # The full code ranks first; lower case works too.
+    assert selectors.omni_search(world.user_a, "君林-c8-1-0801")[0]["id"] == rooms["1-0801"].pk
+
+
+def test_a_room_without_customer_links_to_its_room_page(world, tower):
+    _project, rooms = tower
+    result = selectors.omni_search(world.user_a, "C8-1-0802", kind="room")[0]
+    assert result["customer"] is None
+    assert result["url"] == f"/admin/estates/room/{rooms['1-0802'].pk}/change/"
+
+
+def test_the_search_page_groups_by_kind_with_counts_links_and_more(world, tower, people):
+    _project, rooms = tower
+    html = login(world.user_a).get("/admin/customers/-/search/", {"q": "C8"}).content.decode()
+    assert 'data-kind="room"' in html and "(4)" in html
+    assert f'href="/admin/estates/room/{rooms["1-0801"].pk}/change/"' in html
+    groups = selectors.omni_search_groups(world.user_a, "C8", per_group=2)
+    assert [(g.kind, g.count, len(g.results), g.more) for g in groups] == [("room", 4, 2, True)]
+    more = login(world.user_a).get("/admin/customers/-/search/", {"q": "C8", "kind": "room"})
+    assert more.content.decode().count("/change/") == 4
+    # A name groups customers apart from rooms; the customer links to the 360° page.
+    groups = selectors.omni_search_groups(world.user_a, "张三")
+    assert (
+        groups[0].kind == "customer"
+        and groups[0].results[0]["url"] == f"/admin/customers/-/customer/{people[0].pk}/"
+    )
+
+
+def test_rooms_of_another_company_are_not_found(world, tower):
+    assert selectors.omni_search(world.user_b, "C8-1-0801") == []
