@@ -37,7 +37,8 @@ from django.urls import NoReverseMatch, reverse
 from rest_framework.test import APIClient
 
 from anju.core.registry import permissions as registry
-from anju.core.testing import OrgWorld, build_org_world, make_project, make_role, make_user
+from anju.core.testing import OrgWorld, build_org_world, make_project, make_role, make_unit, make_user
+from anju.org.choices import UnitKind
 
 # --- the world ---------------------------------------------------------------------------------------
 
@@ -61,6 +62,7 @@ class ScopedWorld:
     project_shared: Any  # company A's project, shared read-only to company B
     viewer_a: Any  # company A, every "*.view" point only
     nopoints_a: Any  # company A, a role with no point at all
+    company_c: Any  # a third company of the group, nobody's: a share target that opens nothing to B
 
     @property
     def a(self) -> Side:
@@ -79,7 +81,7 @@ class ScopedWorld:
         return Side(self, o.company_a, o.dept_a, self.project_shared, o.user_a)
 
 
-def build_scoped_world() -> ScopedWorld:
+def build_scoped_world(read_points=()) -> ScopedWorld:
     from anju.estates.choices import ShareAccess
     from anju.estates.models import ProjectShare
 
@@ -88,10 +90,11 @@ def build_scoped_world() -> ScopedWorld:
     project_b = make_project(org.company_b, name="乙项目")
     project_shared = make_project(org.company_a, name="甲共享项目")
     ProjectShare.objects.create(project=project_shared, company=org.company_b, access=ShareAccess.READ)
-    views = [point for point in registry.points if point.endswith(".view")]
+    views = [point for point in registry.points if point.endswith(".view")] + list(read_points)
     viewer_a = make_user(org.dept_a, [make_role(org.company_a, points=views)], all_projects=True)
     nopoints_a = make_user(org.dept_a, [make_role(org.company_a, points=[])], all_projects=True)
-    return ScopedWorld(org, project_a, project_b, project_shared, viewer_a, nopoints_a)
+    company_c = make_unit(org.group, UnitKind.COMPANY, "丙公司")
+    return ScopedWorld(org, project_a, project_b, project_shared, viewer_a, nopoints_a, company_c)
 
 
 def _fresh(user):
@@ -134,6 +137,8 @@ def _ids(response) -> set:
 class _WorldMixin:
     model: ClassVar[Any] = None
     point: ClassVar[str | None] = None  # permission resource, e.g. "estates.zone"; None: no point needed
+    # Points besides every "*.view" that reading this model needs (the view-only user holds them too).
+    read_points: ClassVar[tuple[str, ...]] = ()
 
     @pytest.fixture(scope="class")
     @classmethod
@@ -143,7 +148,7 @@ class _WorldMixin:
             atomic = transaction.atomic()
             atomic.__enter__()
             try:
-                yield build_scoped_world()
+                yield build_scoped_world(read_points=cls.read_points)
             finally:
                 transaction.set_rollback(True)
                 atomic.__exit__(None, None, None)
@@ -250,8 +255,9 @@ class ScopedAPITestCase(_WorldMixin):
             return
         answers = {"list": client.get(self.url), "detail": client.get(self.detail(obj))}
         if self.creatable:
+            data = self.create_data(w.a)
             before = self.model._default_manager.count()
-            answers["create"] = client.post(self.url, self.create_data(w.a), format="json")
+            answers["create"] = client.post(self.url, data, format="json")
             assert self.model._default_manager.count() == before
         assert {name: r.status_code for name, r in answers.items()} == dict.fromkeys(answers, 403)
 
@@ -306,11 +312,14 @@ class ScopedAPITestCase(_WorldMixin):
         assert self.exists(obj)
 
     def test_creating_into_another_scope_is_refused(self, w):
-        if not self.creatable:
-            assert self.api(w.b.user).post(self.url, {}, format="json").status_code in (400, 403, 405)
+        if not self.creatable:  # no JSON create: an empty POST makes nothing
+            before = self.model._default_manager.count()
+            assert self.api(w.b.user).post(self.url, {}, format="json").status_code in (400, 403, 405, 415)
+            assert self.model._default_manager.count() == before
             return
+        data = self.create_data(w.a)  # first: building it may make rows (a parent, a team)
         before = self.model._default_manager.count()
-        response = self.api(w.b.user).post(self.url, self.create_data(w.a), format="json")
+        response = self.api(w.b.user).post(self.url, data, format="json")
         spec = self.model.scope
         if spec.unscoped or spec.owner:  # reference data is everyone's; a personal row is the creator's
             assert response.status_code == 201, response.content
@@ -337,8 +346,9 @@ class ScopedAPITestCase(_WorldMixin):
         assert all(code in (404, 405) for code in codes.values()), codes
         assert self.exists(obj)
         if self.creatable:
+            data = self.create_data(w.shared)
             before = self.model._default_manager.count()
-            response = reader.post(self.url, self.create_data(w.shared), format="json")
+            response = reader.post(self.url, data, format="json")
             assert response.status_code in (400, 404), response.content
             assert self.model._default_manager.count() == before
 
