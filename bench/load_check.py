@@ -29,7 +29,8 @@ def main() -> int:
     import django
 
     django.setup()
-    from anju.service.models import Reception, TaskEvent
+    from anju.service.models import Reception
+    from anju.tasks.models import TaskEvent
 
     record = json.loads(Path(sys.argv[1]).read_text())
     run = record["run"]

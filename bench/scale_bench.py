@@ -338,7 +338,8 @@ def measure_service(user, runs: int, rng: random.Random) -> list[dict]:
 
     from anju.org.access import forget, scoped
     from anju.service import selectors
-    from anju.service.models import Reception, Task
+    from anju.service.models import Reception
+    from anju.tasks.models import Task
 
     sizes = {"tasks": Task.objects.count(), "receptions": Reception.objects.count()}
     rows = []

@@ -114,7 +114,8 @@ def run(n_tasks: int) -> int:
     from anju.estates.models import Room
     from anju.org.access import current_company_id, forget, visible_project_ids
     from anju.service import selectors, sla
-    from anju.service.models import EscalationLog, Notification, Problem, Task
+    from anju.service.models import Notification, Problem
+    from anju.tasks.models import EscalationLog, Task
 
     ok = True
     world = build_org_world()

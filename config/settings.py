@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "anju.system",
     "anju.estates",
     "anju.customers",
+    "anju.tasks",
     "anju.service",
     "anju.scale",
 ]

@@ -22,23 +22,19 @@ from anju.service import calendar, services, workflow
 from anju.service.choices import ResponsibleKind, TaskType
 from anju.service.models import (
     AcceptanceShare,
-    CalendarDay,
-    CalendarYear,
     Callback,
     Compensation,
     ComplaintTopic,
     Contractor,
     ContractorContact,
     ContractorScope,
-    EscalationStep,
     Notification,
     Problem,
     ProblemCategory,
     Reception,
-    Task,
     WarrantyElement,
-    WorkingHours,
 )
+from anju.tasks.models import CalendarDay, CalendarYear, EscalationStep, Task, WorkingHours
 
 ERRORS = (ServiceValidationError, ValidationError, ConflictError, PermissionDenied)
 
@@ -568,7 +564,7 @@ class TaskAdmin(AnjuModelAdmin):
                 messages.success(
                     request, _("Done: %(action)s") % {"action": workflow.TRANSITIONS[d["action"]].label}
                 )
-        return HttpResponseRedirect(reverse("admin:service_task_change", args=[task.pk]))
+        return HttpResponseRedirect(reverse("admin:tasks_task_change", args=[task.pk]))
 
 
 # --- callbacks, compensation, inbox -------------------------------------------------------------------
@@ -638,7 +634,7 @@ class CallbackAdmin(AnjuModelAdmin):
                 messages.error(request, error_text(exc))
             else:
                 messages.success(request, _("Callback recorded."))
-                return HttpResponseRedirect(reverse("admin:service_task_change", args=[callback.task_id]))
+                return HttpResponseRedirect(reverse("admin:tasks_task_change", args=[callback.task_id]))
         else:
             messages.error(request, error_text(ValidationError(form.errors)))
         return HttpResponseRedirect(reverse("admin:service_callback_change", args=[pk]))

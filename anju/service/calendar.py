@@ -64,7 +64,7 @@ def _overrides(year: int) -> dict:
         return _memo[key]
     data = cache.get(key)
     if data is None:
-        from anju.service.models import CalendarDay, CalendarYear
+        from anju.tasks.models import CalendarDay, CalendarYear
 
         rows = CalendarDay.objects.filter(date__year=year).values_list("date", "kind")
         data = {
@@ -128,7 +128,7 @@ def working_hours(company_id: int | None) -> Hours:
     periods = cache.get(key)
     if periods is None:
         from anju.org.access import ancestor_ids
-        from anju.service.models import WorkingHours
+        from anju.tasks.models import WorkingHours
 
         chain = ancestor_ids(company_id)
         rows = {w.company_id: w for w in WorkingHours.objects.filter(company_id__in=chain)}

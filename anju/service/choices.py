@@ -1,16 +1,17 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-
-class DayKind(models.TextChoices):
-    HOLIDAY = "holiday", _("Holiday (day off)")
-    WORKDAY = "workday", _("Make-up working day")
-
-
-class LimitUnit(models.TextChoices):
-    WORKING_DAY = "working_day", _("Working days")
-    WORKING_HOUR = "working_hour", _("Working hours")
-    MINUTE = "minute", _("Minutes (round the clock, emergency repair)")
+# The task engine's choices, re-exported for the service context's callers.
+from anju.tasks.choices import (  # noqa: F401
+    FINISHED_STATUSES,
+    OPEN_STATUSES,
+    Clock,
+    DayKind,
+    EscalationTarget,
+    LimitUnit,
+    ResponsibleKind,
+    TaskStatus,
+)
 
 
 class Severity(models.TextChoices):
@@ -59,50 +60,11 @@ class TaskSource(models.TextChoices):
     REPAIR = "repair", _("Repair order")
 
 
-class TaskStatus(models.TextChoices):
-    PENDING_ASSIGNMENT = "pending_assignment", _("To be assigned")
-    PENDING_REPLY = "pending_reply", _("Awaiting reply")
-    DISCUSSING = "discussing", _("Solution under discussion")
-    IMPLEMENTING = "implementing", _("To be implemented")
-    COMPLETED = "completed", _("Completed")
-    CLOSED = "closed", _("Closed")
-    VOIDED = "voided", _("Voided")
-    INVALID = "invalid", _("Invalid demand")
-
-
-OPEN_STATUSES = (
-    TaskStatus.PENDING_ASSIGNMENT,
-    TaskStatus.PENDING_REPLY,
-    TaskStatus.DISCUSSING,
-    TaskStatus.IMPLEMENTING,
-)
-FINISHED_STATUSES = (TaskStatus.COMPLETED, TaskStatus.CLOSED, TaskStatus.VOIDED, TaskStatus.INVALID)
-
-
-class ResponsibleKind(models.TextChoices):
-    PERSON = "person", _("Person")
-    DEPARTMENT = "department", _("Department")
-    CONTRACTOR = "contractor", _("Contractor")
-
-
 class WarrantyStatus(models.TextChoices):
     IN = "in", _("In warranty")
     OUT = "out", _("Out of warranty (paid repair)")
     UNKNOWN = "unknown", _("Unknown (dates or contract missing)")
     NOT_APPLICABLE = "na", _("Not applicable")
-
-
-class Clock(models.TextChoices):
-    REPLY = "reply", _("Responsible-person reply")
-    ANSWER = "answer", _("Answer to the customer")
-    PROCESS = "process", _("Task processing")
-
-
-class EscalationTarget(models.TextChoices):
-    RESPONSIBLE = "responsible", _("Responsible person")
-    ACCEPTOR = "acceptor", _("Acceptor")
-    SUPERVISOR = "supervisor", _("Supervisor")
-    PROJECT_HEAD = "project_head", _("Project head")
 
 
 class NotificationChannel(models.TextChoices):

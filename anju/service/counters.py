@@ -175,7 +175,8 @@ def reception_changed(before, after) -> None:
 
 
 def _table(alias: str) -> str:
-    from anju.service.models import ReceptionCounter, TaskCounter
+    from anju.service.models import ReceptionCounter
+    from anju.tasks.models import TaskCounter
 
     return {
         "service_taskcounter": TaskCounter._meta.db_table,
@@ -217,7 +218,7 @@ def expected_task_rows() -> dict:
     from django.db.models import Count, DateField, Q
     from django.db.models.functions import Trunc
 
-    from anju.service.models import Task
+    from anju.tasks.models import Task
 
     qs = Task.objects.filter(source=TaskSource.DAILY, reception_id__isnull=False).annotate(
         m=Trunc("created_at", "month", output_field=DateField())
@@ -305,7 +306,7 @@ def expected_reception_rows() -> dict:
 
 
 def current_task_rows() -> dict:
-    from anju.service.models import TaskCounter
+    from anju.tasks.models import TaskCounter
 
     rows = TaskCounter.objects.values_list(*TASK_KEY, *TASK_VALUES)
     return {tuple(r[:6]): tuple(r[6:]) for r in rows if any(r[6:])}
@@ -320,7 +321,8 @@ def current_reception_rows() -> dict:
 
 def rebuild() -> dict:
     """Recount every counter from scratch (after bulk loads, or to repair). Returns row counts."""
-    from anju.service.models import ReceptionCounter, TaskCounter
+    from anju.service.models import ReceptionCounter
+    from anju.tasks.models import TaskCounter
 
     with transaction.atomic():
         if connection.vendor == "postgresql":

@@ -23,7 +23,7 @@ def task_menu(request):
             "admin:service_reception_changelist",
             "service.reception.view",
         ),
-        _item(_("Tasks"), "assignment", "admin:service_task_changelist", "service.task.view"),
+        _item(_("Tasks"), "assignment", "admin:tasks_task_changelist", "service.task.view"),
         _item(
             _("Complaint topics"), "topic", "admin:service_complainttopic_changelist", "service.topic.view"
         ),
@@ -79,22 +79,20 @@ def basedata_menu(request):
         _item(
             _("Business calendar"),
             "calendar_month",
-            "admin:service_calendarday_changelist",
+            "admin:tasks_calendarday_changelist",
             "service.settings.view",
         ),
         _item(
             _("Calendar years"),
             "event_available",
-            "admin:service_calendaryear_changelist",
+            "admin:tasks_calendaryear_changelist",
             "service.settings.view",
         ),
-        _item(
-            _("Working hours"), "schedule", "admin:service_workinghours_changelist", "service.settings.view"
-        ),
+        _item(_("Working hours"), "schedule", "admin:tasks_workinghours_changelist", "service.settings.view"),
         _item(
             _("Escalation ladder"),
             "trending_up",
-            "admin:service_escalationstep_changelist",
+            "admin:tasks_escalationstep_changelist",
             "service.settings.view",
         ),
     ]

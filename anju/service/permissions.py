@@ -29,7 +29,7 @@ register_category(
     [
         ("service.Compensation", "project__company"),
         ("service.Callback", "project__company"),
-        ("service.Task", "project__company"),
+        ("tasks.Task", "project__company"),
         ("service.Reception", "project__company"),
     ],
     order=5,

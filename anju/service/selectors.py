@@ -9,7 +9,8 @@ from django.utils import timezone
 
 from anju.org.access import current_company_id, scoped, visible_project_ids
 from anju.service.choices import OPEN_STATUSES, Channel, ReceptionStatus, TaskSource, TaskStatus
-from anju.service.models import Reception, ReceptionCounter, Task, TaskCounter
+from anju.service.models import Reception, ReceptionCounter
+from anju.tasks.models import Task, TaskCounter
 
 
 def daily_receptions(user, *, mine: bool):

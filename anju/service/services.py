@@ -28,28 +28,24 @@ from anju.service.choices import (
 )
 from anju.service.models import (
     AcceptanceShare,
-    CalendarDay,
-    CalendarYear,
     Callback,
     Compensation,
     ComplaintTopic,
     Contractor,
     ContractorContact,
     ContractorScope,
-    EscalationStep,
     MessageTemplate,
     Notification,
     Problem,
     ProblemCategory,
     Reception,
     ReceptionAttachment,
-    Task,
     TaskAttachment,
     WarrantyElement,
-    WorkingHours,
 )
 from anju.service.uploads import check_upload
 from anju.system.choices import LogAction
+from anju.tasks.models import CalendarDay, CalendarYear, EscalationStep, Task, WorkingHours
 
 
 # --- reference data: plain create / update / delete ------------------------------------------------

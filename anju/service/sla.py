@@ -37,7 +37,7 @@ DEFAULT_LADDER = (
 
 def ladder(company_id: int) -> tuple[Step, ...]:
     from anju.org.access import ancestor_ids
-    from anju.service.models import EscalationStep
+    from anju.tasks.models import EscalationStep
 
     chain = ancestor_ids(company_id)
     rows = list(
@@ -73,7 +73,7 @@ def _mark(flag: str, filters: dict, chunk: int = 5000) -> int:
     transaction: lock and read the rows, UPDATE them by id (still conditional), add the counts."""
     from types import SimpleNamespace
 
-    from anju.service.models import Task
+    from anju.tasks.models import Task
 
     with transaction.atomic():
         rows = list(
@@ -228,8 +228,8 @@ def escalate(now, batch: int = 2000, marked: dict | None = None) -> int:
 
     The timeouts of a task escalated here are marked in the same UPDATE (one new row version instead
     of two); `marked` counts them per clock."""
-    from anju.service.models import EscalationLog, Task, TaskEvent
     from anju.service.workflow import next_deadline, overdue_clock
+    from anju.tasks.models import EscalationLog, Task, TaskEvent
 
     marked = marked if marked is not None else {"reply": 0, "answer": 0, "process": 0}
     done = 0
@@ -360,8 +360,8 @@ def sweep(now=None) -> dict:
         marked[clock] += n
     if any(marked.values()) or steps:
         from anju.core import audit
-        from anju.service.models import Task
         from anju.system.choices import LogAction
+        from anju.tasks.models import Task
 
         audit.log_action(
             actor=None,

@@ -204,7 +204,7 @@ def overdue_clock(task, now) -> tuple[str, object] | None:
 
 
 def add_event(task, action, *, actor, from_status="", to_status="", note="", data=None):
-    from anju.service.models import TaskEvent
+    from anju.tasks.models import TaskEvent
 
     return TaskEvent.objects.create(
         task=task,
@@ -252,7 +252,7 @@ def transition(
 
 
 def _transition(*, actor, task, action, note, expected_version, assignment, now, as_system, created_here):
-    from anju.service.models import Task
+    from anju.tasks.models import Task
 
     spec = TRANSITIONS.get(action)
     if spec is None:
@@ -398,7 +398,8 @@ def reception_status_for(counts: dict) -> str:
 
 def refresh_reception(reception_id: int) -> str:
     """Derive the reception's status from its tasks (conditional UPDATE: only when it changes)."""
-    from anju.service.models import Reception, Task
+    from anju.service.models import Reception
+    from anju.tasks.models import Task
 
     # Lock the reception so that two of its tasks changing at once serialise here.
     row = (

@@ -4,7 +4,7 @@ row is tied to a company, so that clearing can be limited to a company subtree.
 Contexts extend the registry from one of their autodiscovered modules (e.g. `permissions.py`):
 
     from anju.system.clearing import register_category
-    register_category("tasks", _("Tasks"), [("service.Task", "project__company")], order=30)
+    register_category("tasks", _("Tasks"), [("tasks.Task", "project__company")], order=30)
 
 Categories are cleared in `order` (lowest first), so a category whose rows refer to another's
 (tasks → rooms, customers) must come first. Models are listed children first; a model whose label does not exist (module not installed) is

@@ -51,15 +51,9 @@ def _add_rows_the_demo_lacks(world: DemoWorld) -> None:
     from anju.estates.choices import ImportStatus
     from anju.estates.models import Project, RoomImport
     from anju.service import choices as sc
-    from anju.service.models import (
-        AcceptanceShare,
-        Callback,
-        EscalationStep,
-        Notification,
-        Task,
-        WorkingHours,
-    )
+    from anju.service.models import AcceptanceShare, Callback, Notification
     from anju.system.models import LoginLog, SavedView
+    from anju.tasks.models import EscalationStep, Task, WorkingHours
 
     a, company = world.user_a, world.company_a
     customers = list(Customer.objects.filter(company=company).order_by("pk")[:2])

@@ -208,7 +208,7 @@ def test_api_detail_routes_of_another_companys_rows_answer_404(demo):
             failures[route.key] = why
         if route.method == "DELETE" and not model._default_manager.filter(pk=pks[0]).exists():
             failures[route.key] = "company B deleted company A's row"
-    assert {"customers.Customer", "service.Task", "estates.Room", "org.User"} <= covered
+    assert {"customers.Customer", "tasks.Task", "estates.Room", "org.User"} <= covered
     _check("api-detail", failures)
 
 
@@ -284,7 +284,7 @@ def test_admin_pages_of_another_companys_rows_answer_404(demo):
             failures[f"GET {model._meta.label} changelist"] = "company B's list links to A's row"
         elif listing.status_code not in (200, 403):
             failures[f"GET {model._meta.label} changelist"] = f"company B got {listing.status_code}"
-    assert {"customers.Customer", "service.Task", "estates.Room", "org.User"} <= covered
+    assert {"customers.Customer", "tasks.Task", "estates.Room", "org.User"} <= covered
     _check("admin-pages", failures)
 
 

@@ -179,7 +179,7 @@ def test_admin_pages_escape_stored_text(hostile):
                 sweep.get(urls[name])
     root.check()
     owner.check()
-    assert {"customers.Customer", "service.Task", "estates.Room", "system.Announcement"} <= set(covered)
+    assert {"customers.Customer", "tasks.Task", "estates.Room", "system.Announcement"} <= set(covered)
     assert root.escaped_pages > 2 * len(covered), "the payload is shown (escaped) on too few pages"
 
 

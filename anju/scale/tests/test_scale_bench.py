@@ -20,7 +20,7 @@ WIDGETS = (
 def test_scale_bench_measures_every_operation_over_the_seeded_profile():
     from anju.estates.models import Room
     from anju.org.models import User
-    from anju.service.models import Task
+    from anju.tasks.models import Task
     from bench import scale_bench
 
     call_command("seed_scale", "--profile", "small", stdout=io.StringIO(), stderr=io.StringIO())

@@ -13,7 +13,8 @@ def test_small_profile_builds_the_counts_quickly_with_valid_synthetic_people():
     from anju.customers.models import Customer, FamilyMember, RoomCustomer, Vehicle
     from anju.estates.models import Project, Room
     from anju.org.models import OrgUnit
-    from anju.service.models import Callback, Reception, Task
+    from anju.service.models import Callback, Reception
+    from anju.tasks.models import Task
 
     err = io.StringIO()
     started = time.monotonic()

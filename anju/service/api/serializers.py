@@ -16,9 +16,8 @@ from anju.service.models import (
     Problem,
     Reception,
     ReceptionAttachment,
-    Task,
-    TaskEvent,
 )
+from anju.tasks.models import Task, TaskEvent
 
 
 class ScopedPK(serializers.PrimaryKeyRelatedField):

@@ -19,25 +19,20 @@ from anju.service.api import serializers as s
 from anju.service.choices import ApprovalStatus, TaskType, WarrantyStatus
 from anju.service.models import (
     AcceptanceShare,
-    CalendarDay,
-    CalendarYear,
     Callback,
     Compensation,
     ComplaintTopic,
     Contractor,
     ContractorContact,
     ContractorScope,
-    EscalationStep,
     MessageTemplate,
     Notification,
     Problem,
     ProblemCategory,
     Reception,
-    Task,
-    TaskEvent,
     WarrantyElement,
-    WorkingHours,
 )
+from anju.tasks.models import CalendarDay, CalendarYear, EscalationStep, Task, TaskEvent, WorkingHours
 
 
 def reference_viewset(model, resource, filterset_fields=(), search_fields=()):

@@ -10,17 +10,17 @@ pytestmark = pytest.mark.django_db
 def test_task_page_timeline_siblings_and_buttons(svc, client):
     task = new_task(svc, responsible_kind="person", responsible_user=svc.acceptor)
     client.force_login(svc.acceptor)
-    html = client.get(f"/admin/service/task/{task.pk}/change/").content.decode()
+    html = client.get(f"/admin/tasks/task/{task.pk}/change/").content.decode()
     assert "task-timeline" in html and "task-siblings" in html
     assert re.findall(r'data-action="(\w+)"', html) == ["reassign", "reply", "void", "invalidate"]
     assert "剩余时间（工作小时）" in html
-    r = client.post(f"/admin/service/task/{task.pk}/act/", {"action": "reply", "version": task.version})
+    r = client.post(f"/admin/tasks/task/{task.pk}/act/", {"action": "reply", "version": task.version})
     assert r.status_code == 302
     task.refresh_from_db()
     assert task.status == "discussing"
     # A stale form: refused with a message, nothing changed.
     r = client.post(
-        f"/admin/service/task/{task.pk}/act/",
+        f"/admin/tasks/task/{task.pk}/act/",
         {"action": "void", "note": "x", "version": task.version - 1},
         follow=True,
     )
@@ -38,9 +38,9 @@ def test_reception_screens_and_workbench(svc, client):
     html = client.get("/admin/").content.decode()
     assert "日常投诉任务处理进度" in html and "投诉任务响应度" in html and "我的任务" in html
     for url in (
-        "/admin/service/task/",
+        "/admin/tasks/task/",
         "/admin/service/problem/",
-        "/admin/service/calendarday/",
+        "/admin/tasks/calendarday/",
         "/admin/service/callback/",
     ):
         assert client.get(url).status_code == 200, url

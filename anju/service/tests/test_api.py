@@ -4,8 +4,9 @@ import time
 import pytest
 from django.db import OperationalError, connection
 
-from anju.service.models import Reception, Task
+from anju.service.models import Reception
 from anju.service.tests.conftest import new_task
+from anju.tasks.models import Task
 
 pytestmark = pytest.mark.django_db
 
@@ -233,7 +234,7 @@ def test_transition_with_attachment(svc, api):
 def test_task_timeline_names_system_events_and_reads_actors_in_one_query(svc, api):
     from django.test.utils import CaptureQueriesContext
 
-    from anju.service.models import TaskEvent
+    from anju.tasks.models import TaskEvent
 
     task = new_task(svc)
     TaskEvent.objects.create(task=task, action="escalate", actor=None, note="SLA")

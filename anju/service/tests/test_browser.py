@@ -1,7 +1,8 @@
 import pytest
 
 from anju.core.testing import PASSWORD
-from anju.service.models import Reception, Task
+from anju.service.models import Reception
+from anju.tasks.models import Task
 from conftest import browser_login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -45,7 +46,7 @@ def test_phone_complaint_to_closed_reception(page, svc):
     assert page.locator("#reception-tasks tbody tr").count() == 2
     first, second = Task.objects.filter(reception=reception).order_by("pk")
     # 3. Drive the first task to 已完成, then record the callback: it closes.
-    page.goto(page.anju_url(f"/admin/service/task/{first.pk}/change/"))
+    page.goto(page.anju_url(f"/admin/tasks/task/{first.pk}/change/"))
     _act(page, "reply", "明天上门查看")
     _act(page, "answer", "更换空鼓地砖")
     _act(page, "complete", "已更换")
@@ -58,13 +59,13 @@ def test_phone_complaint_to_closed_reception(page, svc):
     page.select_option("select[name=satisfaction]", "4")
     page.fill("input[name=nps]", "9")
     page.click("#callback-form button[type=submit]")
-    page.wait_for_url(f"**/admin/service/task/{first.pk}/change/")
+    page.wait_for_url(f"**/admin/tasks/task/{first.pk}/change/")
     first.refresh_from_db()
     assert first.status == "closed"
     page.goto(page.anju_url(f"/admin/service/reception/{reception.pk}/change/"))
     assert page.inner_text("#reception-status") == "分解完毕"
     # 4. The second task is voided (a duplicate): the reception closes.
-    page.goto(page.anju_url(f"/admin/service/task/{second.pk}/change/"))
+    page.goto(page.anju_url(f"/admin/tasks/task/{second.pk}/change/"))
     _act(page, "void", "与其他投诉重复")
     page.goto(page.anju_url(f"/admin/service/reception/{reception.pk}/change/"))
     assert page.inner_text("#reception-status") == "已关闭"

@@ -7,8 +7,9 @@ from django.utils import timezone
 
 from anju.core import bulk
 from anju.service.choices import DeliveryStatus, EscalationTarget, NotificationChannel
-from anju.service.models import Delivery, EscalationLog, Notification, TaskEvent
+from anju.service.models import Delivery, Notification
 from anju.service.tests.conftest import new_task
+from anju.tasks.models import EscalationLog, TaskEvent
 
 pytestmark = pytest.mark.django_db
 

@@ -1,8 +1,9 @@
 import pytest
 
 from anju.service import selectors
-from anju.service.models import Reception, Task, TaskCounter
+from anju.service.models import Reception
 from anju.system import services as system_services
+from anju.tasks.models import Task, TaskCounter
 
 from .conftest import new_task
 
@@ -20,7 +21,7 @@ def test_clearing_a_company_removes_its_service_rows_before_the_base_data_and_re
         confirm_name=svc.world.company_a.name,
         confirm_production=True,
     )
-    assert result.deleted["service.task"] == 2 and result.deleted["service.reception"] == 2
+    assert result.deleted["tasks.task"] == 2 and result.deleted["service.reception"] == 2
     assert not Task.objects.exists() and not Reception.objects.exists()
     assert not TaskCounter.objects.filter(n__gt=0).exists()
     assert sum(selectors.task_progress(svc.supervisor, mine=False).values()) == 0

@@ -3,16 +3,9 @@ import pytest
 from anju.core.services import ServiceValidationError
 from anju.core.testing import make_project, make_role, make_user
 from anju.service import services
-from anju.service.models import (
-    AcceptanceShare,
-    ComplaintTopic,
-    Contractor,
-    ContractorScope,
-    EscalationStep,
-    ProblemCategory,
-    WorkingHours,
-)
+from anju.service.models import AcceptanceShare, ComplaintTopic, Contractor, ContractorScope, ProblemCategory
 from anju.service.tests.conftest import new_task
+from anju.tasks.models import EscalationStep, WorkingHours
 
 pytestmark = pytest.mark.django_db
 
@@ -32,7 +25,7 @@ def test_reference_rows_bind_only_to_the_staff_members_companies_and_projects(sv
         assert not model.objects.filter(**lookup).exists(), url
 
     refused(
-        "/admin/service/escalationstep/add/",
+        "/admin/tasks/escalationstep/add/",
         {"company": b.pk, "level": 7, "target": "acceptor", "after_hours": 2},
         EscalationStep,
         company=b,
@@ -50,7 +43,7 @@ def test_reference_rows_bind_only_to_the_staff_members_companies_and_projects(sv
         project=project_b,
     )
     refused(
-        "/admin/service/workinghours/add/",
+        "/admin/tasks/workinghours/add/",
         {
             "company": b.pk,
             "morning_start": "08:00",
@@ -75,7 +68,7 @@ def test_reference_rows_bind_only_to_the_staff_members_companies_and_projects(sv
     )
     # The own company is fine.
     r = client.post(
-        "/admin/service/escalationstep/add/",
+        "/admin/tasks/escalationstep/add/",
         {"company": a.pk, "level": 7, "target": "acceptor", "after_hours": 2},
     )
     assert r.status_code == 302 and EscalationStep.objects.filter(company=a, level=7).exists()

@@ -2,7 +2,7 @@ import pytest
 
 from anju.core.registry import permissions
 from anju.core.testing import make_role, make_user
-from anju.service.models import CalendarDay, EscalationStep
+from anju.tasks.models import CalendarDay, EscalationStep
 
 pytestmark = pytest.mark.django_db
 
@@ -20,14 +20,14 @@ def test_a_role_with_every_point_adds_and_removes_settings(svc, api, client):
     assert api(admin_user).delete(f"/api/v1/service/calendar-days/{r.json()['id']}/").status_code == 204
     client.force_login(admin_user)
     r = client.post(
-        "/admin/service/calendarday/add/", {"date": "2031-10-02", "kind": "holiday", "name": "国庆"}
+        "/admin/tasks/calendarday/add/", {"date": "2031-10-02", "kind": "holiday", "name": "国庆"}
     )
     assert r.status_code == 302, r.content.decode()[:2000]
     day = CalendarDay.objects.get(date="2031-10-02")
-    r = client.post(f"/admin/service/calendarday/{day.pk}/delete/", {"post": "yes"})
+    r = client.post(f"/admin/tasks/calendarday/{day.pk}/delete/", {"post": "yes"})
     assert r.status_code == 302 and not CalendarDay.objects.filter(pk=day.pk).exists()
     r = client.post(
-        "/admin/service/escalationstep/add/",
+        "/admin/tasks/escalationstep/add/",
         {"company": world.company_a.pk, "level": 9, "target": "supervisor", "after_hours": 4},
     )
     assert r.status_code == 302, r.content.decode()[:2000]

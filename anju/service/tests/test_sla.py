@@ -5,8 +5,9 @@ from django.utils import timezone
 
 from anju.service import services, sla
 from anju.service.choices import TaskStatus
-from anju.service.models import Delivery, EscalationLog, Notification, Task
+from anju.service.models import Delivery, Notification
 from anju.service.tests.conftest import aware, new_task
+from anju.tasks.models import EscalationLog, Task
 
 pytestmark = pytest.mark.django_db
 
@@ -128,7 +129,7 @@ def test_timeout_stays_after_completion(svc):
 
 
 def test_company_ladder(svc):
-    from anju.service.models import EscalationStep
+    from anju.tasks.models import EscalationStep
 
     EscalationStep.objects.create(company=svc.world.company_a, level=1, target="supervisor", after_hours=0)
     task = new_task(svc, now=aware(2026, 3, 9, 9))

@@ -3,8 +3,9 @@
 import pytest
 
 from anju.service import selectors, services
-from anju.service.models import AcceptanceShare, Task
+from anju.service.models import AcceptanceShare
 from anju.service.tests.conftest import aware, new_reception, new_task
+from anju.tasks.models import Task
 
 pytestmark = pytest.mark.django_db
 

@@ -120,8 +120,9 @@ class Command(BaseCommand):
         from anju.org.choices import CompanyBusiness, UnitKind
         from anju.org.models import User
         from anju.service import choices as sc
-        from anju.service.models import Callback, Problem, Reception, Task
+        from anju.service.models import Callback, Problem, Reception
         from anju.service.seed import seed as seed_reference
+        from anju.tasks.models import Task
 
         seed_reference()
         now = timezone.now()
