@@ -14,7 +14,7 @@ class Migration(migrations.Migration):
         ('customers', '0003_id_type_default'),
         ('estates', '0004_projectteam_roomimport_roomimportrow_and_more'),
         ('org', '0001_initial'),
-        ('service', '0007_task_engine_state_1'),
+        ('service', '0008_task_engine_state_1'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

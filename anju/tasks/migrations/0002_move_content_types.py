@@ -36,7 +36,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ("contenttypes", "0002_remove_content_type_name"),
         ("tasks", "0001_initial"),
-        ("service", "0008_task_engine_state_2"),
+        ("service", "0009_task_engine_state_2"),
     ]
 
     operations = [migrations.RunPython(forwards, backwards)]

@@ -6,7 +6,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('service', '0006_escalation_per_clock'),
+        ('service', '0007_attachment_stored_names'),
     ]
 
     # The task engine's models moved to anju.tasks (part 1 of 2). State only: the tables stay.

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('service', '0007_task_engine_state_1'),
+        ('service', '0008_task_engine_state_1'),
         ('tasks', '0001_initial'),
     ]
 
