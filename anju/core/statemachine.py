@@ -32,7 +32,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
 from django.db.models import F, Q
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import pgettext_lazy
 
 from anju.core.services import ConflictError, ServiceValidationError
 
@@ -56,22 +56,33 @@ class Transition:
         return str(self.label or self.action)
 
 
-class StatusEvent(models.Model):
-    """The columns every event row has; concrete event models add the foreign key to their subject."""
+def _label(text: str):
+    # Own context: "from", "to", "note"... mean other things in other contexts' catalogues.
+    return pgettext_lazy("status event", text)
 
-    action = models.CharField(gettext_lazy("action"), max_length=30)
-    from_status = models.CharField(gettext_lazy("from"), max_length=20, blank=True)
-    to_status = models.CharField(gettext_lazy("to"), max_length=20, blank=True)
+
+def status_field(label: str, choices=None) -> models.CharField:
+    """`from_status` / `to_status` of an event model; give the subject's choices to show labels."""
+    return models.CharField(_label(label), max_length=20, choices=choices, blank=True)
+
+
+class StatusEvent(models.Model):
+    """The columns every event row has; concrete event models add the foreign key to their subject
+    (and may redeclare `from_status = status_field("from", Choices.choices)` to show labels)."""
+
+    action = models.CharField(_label("action"), max_length=30)
+    from_status = status_field("from")
+    to_status = status_field("to")
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name=gettext_lazy("by"),
+        verbose_name=_label("by"),
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    at = models.DateTimeField(gettext_lazy("at"), auto_now_add=True, db_index=True)
-    note = models.TextField(gettext_lazy("note"), blank=True)
+    at = models.DateTimeField(_label("at"), auto_now_add=True, db_index=True)
+    note = models.TextField(_label("note"), blank=True)
 
     class Meta:
         abstract = True

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from anju.core.admin import AnjuModelAdmin
 from anju.core.masking import mask_phone
+from anju.core.statemachine_admin import StatusEventInline
 from anju.estates import services
 from anju.estates.models import (
     Building,
@@ -375,19 +376,11 @@ class BuildingAdmin(EstatesAdmin):
         services.building_delete(actor=request.user, building=obj)
 
 
-class RoomStatusChangeInline(admin.TabularInline):
+class RoomStatusChangeInline(StatusEventInline):
     model = RoomStatusChange
     fields = ["created_at", "from_status", "to_status", "actor", "note"]
     readonly_fields = fields
-    extra = 0
-    can_delete = False
-    verbose_name_plural = _("status history")
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
+    tab = False
 
 
 @admin.register(Room)

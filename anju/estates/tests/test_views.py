@@ -179,3 +179,17 @@ def test_list_filters_never_name_other_companies_projects(world, client, project
     client.force_login(world.user_a)
     for name in ["building", "room", "zone", "unittype"]:
         assert "别家的项目" not in client.get(f"/admin/estates/{name}/").content.decode(), name
+
+
+def test_room_page_shows_the_status_history_to_a_room_viewer(world, grid_building):
+    from django.test import Client
+
+    room = Room.objects.filter(building=grid_building).first()
+    services.room_set_status(actor=world.user_a, room=room, status="signed", note="合同 007")
+    viewer = make_user(
+        world.dept_a, [make_role(world.company_a, points=["estates.room.view"])], all_projects=True
+    )
+    client = Client()
+    client.force_login(viewer)
+    html = client.get(f"/admin/estates/room/{room.pk}/change/").content.decode()
+    assert "状态记录" in html and "合同 007" in html
