@@ -15,6 +15,7 @@ from unfold.admin import TabularInline
 
 from anju.core.admin import AnjuModelAdmin
 from anju.core.masking import mask_bank_account, mask_id_number, mask_phone
+from anju.core.statemachine_admin import StatusEventInline
 from anju.customers import services
 from anju.customers.choices import CustomerState
 from anju.customers.models import (
@@ -25,6 +26,7 @@ from anju.customers.models import (
     DuplicateLog,
     FamilyMember,
     MergeLog,
+    RenameEvent,
     RenameRequest,
     RoomCustomer,
     TransferLog,
@@ -623,10 +625,15 @@ class RenameRequestForm(forms.ModelForm):
         fields = ["customer", "new_name", "reason"]
 
 
+class RenameEventInline(StatusEventInline):
+    model = RenameEvent
+
+
 @admin.register(RenameRequest)
 class RenameRequestAdmin(AnjuModelAdmin):
     permission_resource = "customers.renamerequest"
     form = RenameRequestForm
+    inlines = [RenameEventInline]
     list_display = [
         "customer",
         "old_name",

@@ -4,6 +4,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from anju.core.statemachine import StatusEvent, status_field
 from anju.customers.choices import (
     CustomerKind,
     CustomerState,
@@ -334,6 +335,22 @@ class RenameRequest(models.Model):
 
     def __str__(self):
         return f"{self.old_name} → {self.new_name}"
+
+
+class RenameEvent(StatusEvent):
+    """The event row written with every status change of a rename request (workflow.py)."""
+
+    request = models.ForeignKey(
+        RenameRequest, verbose_name=_("rename request"), on_delete=models.CASCADE, related_name="events"
+    )
+    from_status = status_field("from", RenameStatus.choices)
+    to_status = status_field("to", RenameStatus.choices)
+
+    scope = ScopeSpec(company="request__customer__company")
+
+    class Meta(StatusEvent.Meta):
+        verbose_name = _("rename request event")
+        verbose_name_plural = _("rename request events")
 
 
 class DuplicateLog(models.Model):

@@ -11,6 +11,7 @@ from anju.customers.models import (
     DuplicateLog,
     FamilyMember,
     MergeLog,
+    RenameEvent,
     RenameRequest,
     RoomCustomer,
     TransferLog,
@@ -453,9 +454,17 @@ class BillingPartySerializer(serializers.Serializer):
     relation = RoomCustomerSerializer(allow_null=True)
 
 
+class RenameEventSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = RenameEvent
+        fields = ["at", "action", "from_status", "to_status", "actor", "note"]
+        read_only_fields = fields
+
+
 class RenameRequestSerializer(serializers.ModelSerializer):
     customer = ScopedRelatedField(queryset=Customer.objects.exclude(state=CustomerState.MERGED))
     version = serializers.IntegerField(read_only=True)
+    events = RenameEventSerializer(many=True, read_only=True)
 
     class Meta:
         model = RenameRequest
@@ -472,6 +481,7 @@ class RenameRequestSerializer(serializers.ModelSerializer):
             "decision_note",
             "created_at",
             "version",
+            "events",
         ]
         read_only_fields = ["old_name", "status", "requested_by", "decided_by", "decided_at", "decision_note"]
 

@@ -524,7 +524,7 @@ class RenameRequestViewSet(
     mixins.CreateModelMixin,
     viewsets.GenericViewSet,
 ):
-    queryset = RenameRequest.objects.select_related("customer")
+    queryset = RenameRequest.objects.select_related("customer").prefetch_related("events")
     serializer_class = s.RenameRequestSerializer
     permission_resource = "customers.renamerequest"
     permission_actions = {"approve": "view", "reject": "view"}

@@ -210,6 +210,13 @@ def test_rename_request_flow_over_the_api(api, world, customer, clerk):
         f"/api/v1/customers/rename-requests/{r.data['id']}/approve/", {}, format="json"
     )
     assert r.status_code == 200 and r.data["status"] == "approved"
+    assert [(e["action"], e["from_status"], e["to_status"], e["actor"]) for e in r.data["events"]] == [
+        ("approve", "pending", "approved", world.user_a.pk)
+    ]
+    again = api(world.user_a).post(
+        f"/api/v1/customers/rename-requests/{r.data['id']}/reject/", {}, format="json"
+    )
+    assert again.status_code == 400 and "“已审批”，不能“驳回”" in again.data["status"][0]
     customer.refresh_from_db()
     assert customer.name == "张叁"
     assert (

@@ -181,6 +181,28 @@ def test_rename_request_needs_reason_and_approval(world, dictionaries):
     assert c.name == "张叁" and c.name_initials == "zs"
     with pytest.raises(ConflictError):
         services.rename_request_decide(actor=world.user_a, request=req, approve=False)
+    # One event row per status change, none for the refused attempts.
+    assert [(e.action, e.from_status, e.to_status, e.actor) for e in req.events.all()] == [
+        ("approve", "pending", "approved", world.user_a)
+    ]
+    other = services.rename_request_create(actor=world.user_a, customer=c, new_name="张三丰", reason="笔误")
+    rejected = services.rename_request_decide(
+        actor=world.user_a, request=other, approve=False, note="证件不符"
+    )
+    assert (rejected.status, rejected.decision_note, rejected.decided_by) == (
+        "rejected",
+        "证件不符",
+        world.user_a,
+    )
+    event = other.events.get()
+    assert (event.action, event.from_status, event.to_status, event.note) == (
+        "reject",
+        "pending",
+        "rejected",
+        "证件不符",
+    )
+    c.refresh_from_db()
+    assert c.name == "张叁"
 
 
 def test_direct_rename_needs_its_own_point(world, dictionaries):

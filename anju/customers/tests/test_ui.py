@@ -299,3 +299,12 @@ def test_customer_page_lists_the_rooms_bought_under_sales_information(world, cus
     sales = sales[: sales.index("</table>")]
     assert room.code in sales and other.code not in sales  # a tenancy is not a purchase
     assert "2025-01-01" in sales and "100" in sales
+
+
+def test_rename_request_page_shows_its_status_history(world, customer):
+    req = services.rename_request_create(
+        actor=world.user_a, customer=customer, new_name="张叁", reason="证件更正"
+    )
+    services.rename_request_decide(actor=world.user_a, request=req, approve=False, note="证件不符")
+    html = login(world.user_a).get(f"/admin/customers/renamerequest/{req.pk}/change/").content.decode()
+    assert "状态记录" in html and "证件不符" in html and "已驳回" in html
