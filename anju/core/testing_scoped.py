@@ -38,6 +38,7 @@ from rest_framework.test import APIClient
 
 from anju.core.registry import permissions as registry
 from anju.core.testing import OrgWorld, build_org_world, make_project, make_role, make_unit, make_user
+from anju.org.access import scoped
 from anju.org.choices import UnitKind
 
 # --- the world ---------------------------------------------------------------------------------------
@@ -215,6 +216,9 @@ class ScopedAPITestCase(_WorldMixin):
     lookup_field: ClassVar[str] = "pk"
     can_update: ClassVar[bool] = True
     can_delete: ClassVar[bool] = True
+    # The row's company is the creator's current company, not a field of the payload: a row created by
+    # company B lands in B's scope.
+    implicit_scope: ClassVar[bool] = False
 
     def update_data(self, side: Side, obj) -> dict | None:
         return None
@@ -321,11 +325,15 @@ class ScopedAPITestCase(_WorldMixin):
         before = self.model._default_manager.count()
         response = self.api(w.b.user).post(self.url, data, format="json")
         spec = self.model.scope
-        if spec.unscoped or spec.owner:  # reference data is everyone's; a personal row is the creator's
+        if spec.unscoped or spec.owner or self.implicit_scope:
+            # Reference data is everyone's; a personal row is its creator's; an implicit scope is B's.
             assert response.status_code == 201, response.content
-            new = self.model._default_manager.get(pk=response.json()["id"])
+            new = self.model._default_manager.filter(pk=response.json()["id"])
             if spec.owner:
-                assert getattr(new, f"{spec.owner}_id") == w.b.user.pk
+                assert getattr(new.get(), f"{spec.owner}_id") == w.b.user.pk
+            if self.implicit_scope:
+                assert scoped(_fresh(w.b.user), new).exists()
+                assert not scoped(_fresh(w.a.user), new).exists()
             return
         assert response.status_code in (400, 404), response.content
         assert self.model._default_manager.count() == before
