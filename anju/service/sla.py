@@ -96,7 +96,25 @@ def _mark(flag: str, filters: dict, chunk: int = 5000) -> int:
                 setattr(before, flag, True)
                 pairs.append((state, counters.task_state(before)))
         counters.tasks_changed(pairs)
+        clock = {"reply_timeout": _("reply"), "answer_timeout": _("answer to the customer")}.get(
+            flag, _("processing")
+        )
+        _log_batch(
+            _("Timeouts marked (%(clock)s): %(count)s tasks") % {"clock": clock, "count": done}, {flag: done}
+        )
         return done
+
+
+def _log_batch(note: str, after: dict) -> None:
+    """One operation-log row per committed batch, in the batch's own transaction: a sweep killed
+    half-way leaves a record of exactly the work that was committed."""
+    from anju.core import audit
+    from anju.system.choices import LogAction
+    from anju.tasks.models import Task
+
+    audit.log_action(
+        actor=None, action=LogAction.OTHER, model=Task, object_repr=_("SLA sweep"), note=note, after=after
+    )
 
 
 def mark_timeouts(now) -> dict:
@@ -257,6 +275,7 @@ def escalate(now, batch: int = 2000, marked: dict | None = None) -> int:
             ladders: dict[int, tuple[Step, ...]] = {}
             memo: dict = {}
             logs, events, items, updates, counted = [], [], [], [], []
+            batch_marked = {"reply": 0, "answer": 0, "process": 0}
             for task in rows:
                 flags = _due_flags(task, now)
                 if flags:
@@ -264,6 +283,7 @@ def escalate(now, batch: int = 2000, marked: dict | None = None) -> int:
                     for flag in flags:
                         setattr(task, f"{flag}_timeout", True)
                         marked[flag] += 1
+                        batch_marked[flag] += 1
                     counted.append((before, counters.task_state(task)))
                 clock = overdue_clock(task, now)
                 if clock is None:
@@ -345,6 +365,13 @@ def escalate(now, batch: int = 2000, marked: dict | None = None) -> int:
             )
             counters.tasks_changed(counted)
             notifications.save_batch(items)
+            _log_batch(
+                _(
+                    "SLA sweep batch: %(tasks)s tasks, escalation steps: %(steps)s; timeouts marked: %(marked)s"
+                )
+                % {"tasks": len(rows), "steps": len(logs), "marked": batch_marked},
+                {"tasks": len(rows), "escalations": len(logs), "timeouts": batch_marked},
+            )
             done += len(logs)
             if len(rows) < batch:
                 return done
@@ -355,22 +382,10 @@ def sweep(now=None) -> dict:
     marked = {"reply": 0, "answer": 0, "process": 0}
     with calendar.memoized():
         steps = escalate(now, marked=marked)
-    # Timeouts of the tasks not escalated now (a later rung, or no ladder step left).
+    # Timeouts of the tasks not escalated now (a later rung, or no ladder step left). Every batch
+    # above and every flag here wrote its own operation-log row in its own transaction.
     for clock, n in mark_timeouts(now).items():
         marked[clock] += n
-    if any(marked.values()) or steps:
-        from anju.core import audit
-        from anju.system.choices import LogAction
-        from anju.tasks.models import Task
-
-        audit.log_action(
-            actor=None,
-            action=LogAction.OTHER,
-            model=Task,
-            object_repr=_("SLA sweep"),
-            note=_("Timeouts marked: %(marked)s; escalation steps: %(steps)s")
-            % {"marked": marked, "steps": steps},
-        )
     return {**marked, "escalations": steps}
 
 

@@ -224,3 +224,44 @@ def test_the_ladder_stops_with_the_late_clock_and_restarts_on_the_next(
     assert sla.sweep(now=aware(2026, 3, 11, 16))["escalations"] == 0
     task.refresh_from_db()
     assert task.escalation_level == 0 and task.next_escalation_at == task.process_due
+
+
+def test_a_sweep_killed_half_way_has_logged_the_batches_it_committed(svc, monkeypatch):
+    """Each batch writes its operation-log row in its own transaction: when the third batch fails,
+    the two committed batches (4 escalation steps) are on record, the failed one is not."""
+    from anju.system.models import OperationLog
+
+    tasks = [new_task(svc, now=aware(2026, 3, 9, 9)) for _i in range(5)]
+    Task.objects.filter(pk__in=[t.pk for t in tasks]).update(
+        reply_due=aware(2026, 3, 9, 9) + datetime.timedelta(hours=1),
+        next_escalation_at=aware(2026, 3, 9, 9) + datetime.timedelta(hours=1),
+    )
+    OperationLog.objects.all().delete()
+    real = sla.notifications.save_batch
+    calls = []
+
+    def dies_on_the_third(items):
+        calls.append(1)
+        if len(calls) == 3:
+            raise RuntimeError("worker killed")
+        return real(items)
+
+    monkeypatch.setattr(sla.notifications, "save_batch", dies_on_the_third)
+    with pytest.raises(RuntimeError):
+        sla.escalate(aware(2026, 3, 9, 10, 30), batch=2)
+    assert EscalationLog.objects.count() == 4
+    rows = list(OperationLog.objects.filter(content_type__model="task").order_by("id"))
+    assert [r.after["escalations"] for r in rows] == [2, 2]
+    assert all(r.after["timeouts"]["reply"] == 2 for r in rows)
+
+
+def test_timeouts_marked_by_the_sweep_are_logged_per_clock(svc):
+    from anju.system.models import OperationLog
+
+    task = new_task(svc, now=aware(2026, 3, 9, 9))
+    Task.objects.filter(pk=task.pk).update(next_escalation_at=None)  # no ladder step: only flags
+    OperationLog.objects.all().delete()
+    result = sla.sweep(now=aware(2026, 3, 10, 9, 1))
+    assert result["reply"] == 1 and result["escalations"] == 0
+    rows = list(OperationLog.objects.filter(content_type__model="task"))
+    assert [r.after for r in rows] == [{"reply_timeout": 1}]
