@@ -12,14 +12,23 @@ from anju.core.services import ConflictError
 from anju.system.choices import LogAction
 
 
+def _related_ids(instance: models.Model, name: str) -> list:
+    """The ids a many-to-many field links to, sorted: what the operation log records for it."""
+    return sorted(getattr(instance, name).order_by().values_list("pk", flat=True))
+
+
 def create_instance(
-    *, actor, instance: models.Model, note: str = "", exclude_validation=None
+    *, actor, instance: models.Model, note: str = "", exclude_validation=None, m2m: dict | None = None
 ) -> models.Model:
+    """Validate and save `instance`, link its many-to-many fields (`m2m`: name → objects or ids)
+    and log the whole new state, links included."""
     instance.full_clean(exclude=exclude_validation)
     instance.save()
-    audit.log_action(
-        actor=actor, action=LogAction.CREATE, instance=instance, after=audit.snapshot(instance), note=note
-    )
+    after = audit.snapshot(instance)
+    for name, value in (m2m or {}).items():
+        getattr(instance, name).set(value)
+        after[name] = _related_ids(instance, name)
+    audit.log_action(actor=actor, action=LogAction.CREATE, instance=instance, after=after, note=note)
     return instance
 
 
@@ -45,10 +54,13 @@ def update_instance(
             % {"object": current}
         )
     before = audit.snapshot(current)
+    many = [name for name in data if isinstance(current._meta.get_field(name), models.ManyToManyField)]
+    for name in many:
+        before[name] = _related_ids(current, name)
     for name, value in data.items():
-        field = current._meta.get_field(name)
-        if isinstance(field, models.ManyToManyField):
+        if name in many:
             continue
+        field = current._meta.get_field(name)
         setattr(
             current,
             field.attname if field.is_relation and not isinstance(value, models.Model) else name,
@@ -58,12 +70,12 @@ def update_instance(
     if has_version:
         current.version = F("version") + 1
     current.save()
-    for name, value in data.items():
-        field = current._meta.get_field(name)
-        if isinstance(field, models.ManyToManyField):
-            getattr(current, name).set(value)
+    for name in many:
+        getattr(current, name).set(data[name])
     current.refresh_from_db()
     after = audit.snapshot(current)
+    for name in many:
+        after[name] = _related_ids(current, name)
     audit.log_action(
         actor=actor, action=LogAction.UPDATE, instance=current, before=before, after=after, note=note
     )

@@ -148,9 +148,11 @@ def role_create(
     if not company.is_company:
         raise ServiceValidationError({"company": _("A role belongs to a company, not to a department.")})
     role = Role(company=company, code=code, name=name, permissions=_clean_points(permissions), **fields)
-    create_instance(actor=actor, instance=role)
-    if custom_departments:
-        role.custom_departments.set(custom_departments)
+    create_instance(
+        actor=actor,
+        instance=role,
+        m2m={"custom_departments": custom_departments} if custom_departments else None,
+    )
     return role
 
 
@@ -208,13 +210,15 @@ def user_create(
         user.set_password(secrets.token_urlsafe(16))
     user.current_company_id = department.company_id if department else None
     user.save()
+    after = audit.snapshot(user)
     if roles:
         user.roles.set(roles)
+        after["roles"] = sorted(user.roles.values_list("pk", flat=True))
     audit.log_action(
         actor=actor,
         action=LogAction.CREATE,
         instance=user,
-        after=audit.snapshot(user),
+        after=after,
         company_id=user.current_company_id,
     )
     return user

@@ -280,12 +280,13 @@ class ReceptionAdmin(AnjuModelAdmin):
         data.pop("room", None)
         if "accepting_companies" in data:
             data["accepting_companies"] = list(data["accepting_companies"])
-        reception = services.reception_update(
-            actor=request.user, reception=obj, data=data, expected_version=self.expected_version(request)
+        return services.reception_update(
+            actor=request.user,
+            reception=obj,
+            data=data,
+            expected_version=self.expected_version(request),
+            attachments=[attachment] if attachment else [],
         )
-        if attachment:
-            services.reception_attach(actor=request.user, reception=reception, file=attachment)
-        return reception
 
     def service_delete(self, request, obj):
         raise ServiceValidationError(_("Reception records are kept; void their tasks instead."))

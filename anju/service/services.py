@@ -77,9 +77,7 @@ def _crud(model, prefix, after_write=None):
     def create(*, actor, **data):
         _check_bindings(actor, model, data)
         m2m = {k: data.pop(k) for k in list(data) if k in {f.name for f in model._meta.many_to_many}}
-        obj = create_instance(actor=actor, instance=model(**data))
-        for k, v in m2m.items():
-            getattr(obj, k).set(v)
+        obj = create_instance(actor=actor, instance=model(**data), m2m=m2m)
         if after_write:
             after_write(obj)
         return obj
@@ -233,10 +231,9 @@ def reception_create(
         received_at=received_at or timezone.now(),
         created_by=actor if getattr(actor, "pk", None) else None,
     )
-    reception = create_instance(actor=actor, instance=reception)
+    reception = create_instance(actor=actor, instance=reception, m2m={"accepting_companies": accepting})
     Reception.objects.filter(pk=reception.pk).update(code=f"JD{reception.pk:08d}")
     reception.code = f"JD{reception.pk:08d}"
-    reception.accepting_companies.set(accepting)
     counters.reception_changed(
         None,
         counters.reception_state(
@@ -260,44 +257,71 @@ def reception_create(
 
 
 @service
-def reception_update(*, actor, reception, data: dict, expected_version=None):
+def reception_update(*, actor, reception, data: dict, expected_version=None, attachments=()):
+    """Change a reception and add `attachments` to it, all or nothing."""
+    files = list(attachments or [])
+    kinds = [check_upload(f) for f in files]
     allowed = {"channel", "content", "customer", "caller_name", "caller_phone", "received_at"}
     unknown = set(data) - allowed - {"accepting_companies"}
     if unknown:
         raise ServiceValidationError({k: _("This field cannot be changed.") for k in unknown})
-    accepting = data.pop("accepting_companies", None)
-    counted_before = counters.reception_state_of(reception.pk, lock=True)
-    reception = update_instance(actor=actor, instance=reception, data=data, expected_version=expected_version)
+    accepting = data.get("accepting_companies")
     if accepting is not None:
         allowed_ids = allowed_accepting_company_ids(reception.project)
         if any(c.pk not in allowed_ids for c in accepting) or not accepting:
             raise ServiceValidationError(
                 {"accepting_companies": _("Choose companies that accept receptions for this project.")}
             )
-        reception.accepting_companies.set(accepting)
+    elif "accepting_companies" in data:
+        del data["accepting_companies"]
+    counted_before = counters.reception_state_of(reception.pk, lock=True)
+    # update_instance logs the accepting companies before and after with the other fields.
+    reception = update_instance(actor=actor, instance=reception, data=data, expected_version=expected_version)
     counters.reception_changed(counted_before, counters.reception_state_of(reception.pk))
+    if files:
+        _attach(actor=actor, reception=reception, files=files, kinds=kinds)
     return reception
+
+
+def _attach(*, actor, reception, files, kinds) -> list:
+    """Store uploaded files on a reception; the log row lists its attachments before and after."""
+
+    def listing():
+        return [
+            f"{name} ({size} B)"
+            for name, size in ReceptionAttachment.objects.filter(reception=reception)
+            .order_by("pk")
+            .values_list("name", "size")
+        ]
+
+    before = listing()
+    rows = [
+        ReceptionAttachment.objects.create(
+            reception=reception,
+            file=f,
+            name=f.name[:200],
+            content_type=kind,
+            size=f.size,
+            uploaded_by=actor if getattr(actor, "pk", None) else None,
+        )
+        for f, kind in zip(files, kinds, strict=True)
+    ]
+    audit.log_action(
+        actor=actor,
+        action=LogAction.UPDATE,
+        instance=reception,
+        before={"attachments": before},
+        after={"attachments": listing()},
+        note=_("Attachment %(name)s added") % {"name": "、".join(row.name for row in rows)},
+        company_id=reception.company_id,
+    )
+    return rows
 
 
 @service
 def reception_attach(*, actor, reception, file):
     kind = check_upload(file)
-    row = ReceptionAttachment.objects.create(
-        reception=reception,
-        file=file,
-        name=file.name[:200],
-        content_type=kind,
-        size=file.size,
-        uploaded_by=actor,
-    )
-    audit.log_action(
-        actor=actor,
-        action=LogAction.UPDATE,
-        instance=reception,
-        note=_("Attachment %(name)s added") % {"name": row.name},
-        company_id=reception.company_id,
-    )
-    return row
+    return _attach(actor=actor, reception=reception, files=[file], kinds=[kind])[0]
 
 
 # --- tasks ---------------------------------------------------------------------------------------------
@@ -506,7 +530,7 @@ def _task_save(task, *, actor, reception, source, status, now, assignment, auto_
         )
         _notify_assigned(task)
     elif reception is not None:
-        workflow.refresh_reception(reception.pk)
+        workflow.refresh_reception(reception.pk, actor=actor)
     return task
 
 
@@ -535,7 +559,7 @@ def _decompose(*, actor, reception, tasks):
             )
         except ServiceValidationError as exc:
             raise ServiceValidationError({f"tasks[{i}].{k}": v for k, v in exc.errors.items()}) from exc
-    workflow.refresh_reception(reception.pk)
+    workflow.refresh_reception(reception.pk, actor=actor)
     return created
 
 

@@ -326,7 +326,7 @@ def _transition(*, actor, task, action, note, expected_version, assignment, now,
         note=f"{action}: {note}"[:1000],
     )
     if current.reception_id and from_status != current.status:
-        refresh_reception(current.reception_id)
+        refresh_reception(current.reception_id, actor=actor)
     return current, event
 
 
@@ -396,8 +396,9 @@ def reception_status_for(counts: dict) -> str:
     return ReceptionStatus.CLOSED
 
 
-def refresh_reception(reception_id: int) -> str:
-    """Derive the reception's status from its tasks (conditional UPDATE: only when it changes)."""
+def refresh_reception(reception_id: int, *, actor=None) -> str:
+    """Derive the reception's status from its tasks (conditional UPDATE: only when it changes, and
+    then with an operation-log row naming the old and new status)."""
     from anju.service.models import Reception
     from anju.tasks.models import Task
 
@@ -405,7 +406,7 @@ def refresh_reception(reception_id: int) -> str:
     row = (
         Reception.objects.select_for_update()
         .filter(pk=reception_id)
-        .values_list("status", "project_id", "channel", "created_by_id")
+        .values_list("status", "project_id", "channel", "created_by_id", "company_id", "code")
         .first()
     )
     counts = dict(
@@ -418,7 +419,18 @@ def refresh_reception(reception_id: int) -> str:
     if row is None or row[0] == status:
         return status
     Reception.objects.filter(Q(pk=reception_id) & ~Q(status=status)).update(status=status)
-    old, project_id, channel, created_by_id = row
+    old, project_id, channel, created_by_id, company_id, code = row
+    audit.log_action(
+        actor=actor,
+        action=LogAction.TRANSITION,
+        model=Reception,
+        object_id=reception_id,
+        object_repr=code,
+        company_id=company_id,
+        before={"status": old},
+        after={"status": status},
+        note=_("reception status follows its tasks"),
+    )
     if channel != Channel.WARRANTY_FORM:
         companies = list(
             Reception.accepting_companies.through.objects.filter(reception_id=reception_id).values_list(

@@ -131,9 +131,8 @@ class ReceptionViewSet(ScopedModelViewSet):
             reception=obj,
             data=data,
             expected_version=expected_version(self.request),
+            attachments=files,
         )
-        for f in files:
-            services.reception_attach(actor=self.request.user, reception=serializer.instance, file=f)
 
     def perform_destroy(self, instance):
         raise ValidationError({"non_field_errors": [str(_cannot_delete())]})
