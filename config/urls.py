@@ -7,24 +7,14 @@ from django.views.generic import RedirectView
 from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from anju.core.api.root import ApiRootView, context_api_modules
 from anju.core.files import FileDownloadView
 from anju.core.views import healthz
 
 
 def _context_api_urls():
     """Each context's `api/urls.py` contributes its `urlpatterns` under /api/v1/."""
-    patterns = []
-    for config in apps.get_app_configs():
-        if config.name.startswith("anju."):
-            try:
-                module = import_module(f"{config.name}.api.urls")
-            except ModuleNotFoundError as exc:
-                # A context without an `api` package (or without its urls) has no API routes.
-                if exc.name not in (f"{config.name}.api.urls", f"{config.name}.api"):
-                    raise
-                continue
-            patterns += module.urlpatterns
-    return patterns
+    return [pattern for _config, module in context_api_modules() for pattern in module.urlpatterns]
 
 
 def _context_ui_urls():
@@ -47,6 +37,7 @@ urlpatterns = [
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     *_context_ui_urls(),
     path("admin/", admin.site.urls),
+    path("api/v1/", ApiRootView.as_view(), name="api-root"),
     path("api/v1/", include(_context_api_urls())),
     path("api/v1/files/<str:label>/<int:pk>/", FileDownloadView.as_view(), name="file-download"),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

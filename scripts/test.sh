@@ -15,7 +15,11 @@ if ! command -v chromium >/dev/null 2>&1 || ! fc-list 2>/dev/null | grep -qi "we
   fi
 fi
 export ANJU_TESTING=1
-export ANJU_DATA_DIR="${ANJU_DATA_DIR:-$(mktemp -d)}"
+if [ -z "${ANJU_DATA_DIR:-}" ]; then
+  ANJU_DATA_DIR="$(mktemp -d)"
+  trap 'rm -rf "$ANJU_DATA_DIR"' EXIT  # our own scratch folder: removed however the run ends
+fi
+export ANJU_DATA_DIR
 $PY manage.py compilemessages --ignore=.venv -v 0
 .venv/bin/ruff check --quiet .
 .venv/bin/ruff format --check --quiet .

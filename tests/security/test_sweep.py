@@ -41,6 +41,7 @@ pytestmark = pytest.mark.django_db
 
 # API routes open to anonymous clients, with the reason.
 PUBLIC_API = {
+    "/api/v1/": "the API root: links to the sections, the schema and the docs, no data",
     "/api/v1/auth/token/": "the login itself",
     "/api/schema/": "OpenAPI schema; drf-spectacular's default SERVE_PERMISSIONS is AllowAny",
     "/api/docs/": "Swagger UI page; loads /api/schema/",

@@ -12,8 +12,13 @@ class Command(BaseCommand):
         parser.add_argument(
             "--force", action="store_true", help="Run even with DEBUG off (known passwords!)."
         )
+        parser.add_argument(
+            "--url",
+            default="http://127.0.0.1:8000/",
+            help="Where the product is served, for the sign-in hint (scripts/run.sh passes its BIND).",
+        )
 
-    def handle(self, *args, force=False, **options):
+    def handle(self, *args, force=False, url="http://127.0.0.1:8000/", **options):
         if not settings.DEBUG and not settings.TESTING and not force:
             raise CommandError(
                 "Refusing to load demo data with DEBUG off: it creates users with published passwords. "
@@ -28,8 +33,6 @@ class Command(BaseCommand):
         with transaction.atomic():
             for builder in sorted(demo_builders, key=lambda b: b.order):
                 builder.build(context)
-        self.stdout.write(
-            self.style.SUCCESS("Demo data loaded. Sign in at http://127.0.0.1:8000/admin/ with:")
-        )
+        self.stdout.write(self.style.SUCCESS(f"Demo data loaded. Sign in at {url.rstrip('/')}/admin/ with:"))
         for username, password, description in context["passwords"]:
             self.stdout.write(f"  {username:<12} {password:<12} {description}")
