@@ -17,12 +17,12 @@ from unfold.admin import ModelAdmin
 from unfold.contrib.import_export.forms import ExportForm
 
 from anju.core import audit
+from anju.core.choices import LogAction
 from anju.core.masking import mask_value
 from anju.core.paging import COUNT_CAP, AtLeast, CappedCountPaginator
 from anju.core.parsing import is_digits
 from anju.core.services import ConflictError, ServiceValidationError
 from anju.org.access import has_point, scoped
-from anju.system.choices import LogAction
 
 PAGE_SIZES = (20, 50, 100, 200)
 

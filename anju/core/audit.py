@@ -8,10 +8,12 @@ import threading
 import uuid
 from typing import Any
 
+from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
 from anju.core import context
 from anju.core.masking import mask_value
+from anju.core.models import OperationLog
 
 _local = threading.local()
 
@@ -74,10 +76,6 @@ def log_action(
     object_id=None,
 ):
     """Write one operation-log row in the caller's transaction."""
-    from django.contrib.contenttypes.models import ContentType
-
-    from anju.system.models import OperationLog
-
     ctx = context.current()
     if before is not None and after is not None:
         before, after = diff(before, after)

@@ -8,8 +8,8 @@ from django.db.models import F
 from django.utils.translation import gettext as _
 
 from anju.core import audit
+from anju.core.choices import LogAction
 from anju.core.services import ConflictError
-from anju.system.choices import LogAction
 
 
 def _related_ids(instance: models.Model, name: str) -> list:

@@ -422,7 +422,7 @@ def _room_results(user, q: str, limit: int) -> tuple[int, list[dict]]:
 # --- 360° page ----------------------------------------------------------------------------------
 def timeline(customer: Customer, limit: int = 200) -> list:
     """交互明细: operation-log rows of the customer and of its records, newest first."""
-    from anju.system.models import OperationLog
+    from anju.core.models import OperationLog
 
     q = Q(content_type=ContentType.objects.get_for_model(Customer), object_id=str(customer.pk))
     for model, rel in (

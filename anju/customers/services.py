@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from anju.core import audit
+from anju.core.choices import LogAction
 from anju.core.crud import create_instance, delete_instance, lock, update_instance
 from anju.core.services import ConflictError, ServiceValidationError, service
 from anju.customers import keys
@@ -36,7 +37,6 @@ from anju.customers.models import (
 )
 from anju.customers.validators import parse_id_number, parse_phone, validate_plate
 from anju.org.access import has_point
-from anju.system.choices import LogAction
 
 RESIDENT_ID = "id_card"  # the built-in dictionary id_type's resident ID card
 RESIDENT_ID_TYPES = {"id_card", "resident_id", "identity_card", "sfz", "01"}

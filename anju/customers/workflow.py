@@ -7,10 +7,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
 from anju.core import audit
+from anju.core.choices import LogAction
 from anju.core.statemachine import StateMachine, Transition
 from anju.customers.choices import RenameStatus
 from anju.customers.models import RenameEvent, RenameRequest
-from anju.system.choices import LogAction
 
 APPROVE_POINT = "customers.customer.approve"
 

@@ -17,10 +17,10 @@ from decimal import Decimal, InvalidOperation
 from django.utils.translation import gettext as _
 
 from anju.core import audit
+from anju.core.choices import LogAction
 from anju.core.services import ServiceValidationError, service
 from anju.estates.choices import SALES_STATES, ImportOutcome, ImportStatus, RoomStatus
 from anju.estates.models import Building, Project, Room, RoomImport, RoomImportRow, UnitType
-from anju.system.choices import LogAction
 
 HEADERS = {
     "项目代码": "project_code",

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from anju.core import audit
+from anju.core.choices import LogAction
 from anju.core.crud import create_instance, delete_instance, lock, update_instance
 from anju.core.services import ServiceValidationError, service
 from anju.estates import workflow
@@ -29,7 +30,6 @@ from anju.estates.models import (
     Zone,
 )
 from anju.org.choices import COMPANY_KINDS
-from anju.system.choices import LogAction
 
 # =================================================================================================
 # Projects, teams, shares

@@ -13,11 +13,11 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 
 from anju.core import audit
+from anju.core.choices import LogAction
 from anju.core.services import ServiceValidationError
 from anju.core.statemachine import StateMachine, Transition
 from anju.estates.choices import OCCUPANCY_STATES, SALES_STATES, RoomStatus
 from anju.estates.models import Room, RoomStatusChange
-from anju.system.choices import LogAction
 
 
 def _sources(target: str) -> frozenset[str]:

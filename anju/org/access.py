@@ -17,21 +17,12 @@ from dataclasses import dataclass, field
 
 from django.db.models import Model, Q, QuerySet
 
+from anju.core.scoping import ScopeSpec
 from anju.org.choices import COMPANY_KINDS, DataRange
 
+__all__ = ["ScopeSpec", "has_point", "scoped"]
+
 _CACHE_ATTR = "_anju_access_cache"
-
-
-@dataclass(frozen=True)
-class ScopeSpec:
-    """How a model is bound to the data scope. Paths are ORM lookups from the model."""
-
-    company: str | None = None  # path to an OrgUnit acting as company
-    project: str | None = None  # path to estates.Project
-    department: str | None = None  # owning department (data range)
-    users: tuple[str, ...] = ()  # owning users (data range "only own records")
-    unscoped: bool = False  # global reference data (visible to every signed-in user)
-    owner: str | None = None  # personal rows: visible to that user only (saved views, inbox)
 
 
 @dataclass

@@ -11,13 +11,13 @@ from django.db.models.functions import Concat, Substr
 from django.utils.translation import gettext as _
 
 from anju.core import audit
+from anju.core.choices import LogAction
 from anju.core.crud import create_instance, delete_instance, lock, update_instance
 from anju.core.registry import permissions as permission_registry
 from anju.core.services import ServiceValidationError, service
 from anju.org import access
 from anju.org.choices import COMPANY_KINDS, UnitKind
 from anju.org.models import OrgUnit, Role, User
-from anju.system.choices import LogAction
 
 
 def _company_of(parent: OrgUnit | None, kind: str) -> OrgUnit | None:

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from anju.core import audit
+from anju.core.choices import LogAction
 from anju.core.crud import create_instance, delete_instance, update_instance
 from anju.core.services import ServiceValidationError, service
 from anju.service import calendar, counters, notifications, warranty, workflow
@@ -44,7 +45,6 @@ from anju.service.models import (
     WarrantyElement,
 )
 from anju.service.uploads import check_upload
-from anju.system.choices import LogAction
 from anju.tasks.models import CalendarDay, CalendarYear, EscalationStep, Task, WorkingHours
 
 

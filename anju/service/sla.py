@@ -109,7 +109,7 @@ def _log_batch(note: str, after: dict) -> None:
     """One operation-log row per committed batch, in the batch's own transaction: a sweep killed
     half-way leaves a record of exactly the work that was committed."""
     from anju.core import audit
-    from anju.system.choices import LogAction
+    from anju.core.choices import LogAction
     from anju.tasks.models import Task
 
     audit.log_action(

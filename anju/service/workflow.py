@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from anju.core import audit
+from anju.core.choices import LogAction
 from anju.core.services import ConflictError, ServiceValidationError
 from anju.org.access import has_point
 from anju.service import calendar, counters
@@ -27,7 +28,6 @@ from anju.service.choices import (
     ResponsibleKind,
     TaskStatus,
 )
-from anju.system.choices import LogAction
 
 S = TaskStatus
 

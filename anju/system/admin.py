@@ -25,12 +25,13 @@ from unfold.decorators import action
 from unfold.widgets import UnfoldAdminTextInputWidget, UnfoldBooleanWidget
 
 from anju.core.admin import AnjuModelAdmin, error_text
+from anju.core.models import OperationLog
 from anju.core.services import ConflictError, ServiceValidationError
 from anju.org import access
 from anju.org.choices import COMPANY_KINDS
 from anju.org.models import OrgUnit
 from anju.system import selectors, services
-from anju.system.models import Announcement, Dictionary, DictionaryItem, LoginLog, OperationLog
+from anju.system.models import Announcement, Dictionary, DictionaryItem, LoginLog
 
 
 # --- dictionaries (辅助资料) -------------------------------------------------------------------

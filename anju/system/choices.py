@@ -1,23 +1,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-
-class LogAction(models.TextChoices):
-    CREATE = "create", _("Create")
-    UPDATE = "update", _("Update")
-    DELETE = "delete", _("Delete")
-    TRANSITION = "transition", _("State change")
-    APPROVE = "approve", _("Approve")
-    EXPORT = "export", _("Export")
-    IMPORT = "import", _("Import")
-    VIEW_SENSITIVE = "view_sensitive", _("View sensitive data")
-    LOGIN = "login", _("Login")
-    LOGOUT = "logout", _("Logout")
-    PASSWORD = "password", _("Password change")
-    CLEAR = "clear", _("Data clearing")
-    BACKUP = "backup", _("Backup")
-    RESTORE = "restore", _("Restore")
-    OTHER = "other", _("Other")
+from anju.core.choices import LogAction  # noqa: F401  moved to core; re-exported while other branches land
 
 
 class ParameterType(models.TextChoices):

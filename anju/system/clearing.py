@@ -87,6 +87,6 @@ register_category(
 register_category(
     "logs",
     _("Operation and login logs"),
-    [("system.OperationLog", "company"), ("system.LoginLog", "company")],
+    [("core.OperationLog", "company"), ("system.LoginLog", "company")],
     order=90,
 )

@@ -10,9 +10,10 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
 from anju.core import audit
+from anju.core.choices import LogAction
+from anju.core.models import OperationLog
 from anju.core.spreadsheet import safe_row
-from anju.system.choices import LogAction
-from anju.system.models import LoginLog, OperationLog
+from anju.system.models import LoginLog
 
 MAX_EXPORT_ROWS = 100_000
 

@@ -5,8 +5,9 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 
-from anju.system.choices import LogAction
-from anju.system.models import Announcement, LoginLog, OperationLog
+from anju.core.choices import LogAction
+from anju.core.models import OperationLog
+from anju.system.models import Announcement, LoginLog
 
 
 class IPAddressFilter(filters.Filter):

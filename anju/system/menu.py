@@ -23,7 +23,7 @@ def system_menu(request):
             _("Announcements"), "campaign", "admin:system_announcement_changelist", "system.announcement.view"
         ),
         _item(
-            _("Operation logs"), "history", "admin:system_operationlog_changelist", "system.operationlog.view"
+            _("Operation logs"), "history", "admin:core_operationlog_changelist", "system.operationlog.view"
         ),
         _item(_("Login logs"), "login", "admin:system_loginlog_changelist", "system.loginlog.view"),
         _item(_("Data clearing"), "delete_forever", "system:data-clearing", "system.dataclearing.view"),

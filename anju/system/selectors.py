@@ -8,8 +8,9 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import get_language
 
+from anju.core.models import OperationLog
 from anju.org.access import ancestor_ids, scoped
-from anju.system.models import Announcement, DictionaryItem, LoginLog, OperationLog, Parameter
+from anju.system.models import Announcement, DictionaryItem, LoginLog, Parameter
 from anju.system.parameters import DEFINITIONS, ParameterDef
 
 

@@ -16,11 +16,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from anju.core import audit
+from anju.core.choices import LogAction
 from anju.core.crud import create_instance, delete_instance, lock, update_instance
 from anju.core.services import ConflictError, ServiceValidationError, service
 from anju.org import access
 from anju.system import backup, clearing
-from anju.system.choices import LogAction
 from anju.system.models import (
     Announcement,
     Dictionary,
@@ -298,6 +298,7 @@ def _log_deletion(*, actor, model, action, count, note) -> None:
         actor=actor,
         action=action,
         model=model,
+        module="system",  # the log tables are system screens, whatever app holds the model
         object_repr=str(model._meta.verbose_name_plural),
         note=note,
         after={"deleted": count},
@@ -388,11 +389,12 @@ def logs_purge(*, actor=None, now=None) -> dict[str, int]:
         actor=actor,
         action=LogAction.CLEAR,
         model=OperationLog,
+        module="system",
         object_repr=str(OperationLog._meta.verbose_name_plural),
         note=_(
             "retention purge: %(ops)s operation-log and %(logins)s login-log rows older than the retention period"
         )
-        % {"ops": result["system.operationlog"], "logins": result["system.loginlog"]},
+        % {"ops": result["core.operationlog"], "logins": result["system.loginlog"]},
         after=result,
     )
     return result

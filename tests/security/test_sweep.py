@@ -412,7 +412,8 @@ def _everything_logged(records) -> str:
 
 
 def test_failed_logins_and_token_requests_never_log_the_password(demo):
-    from anju.system.models import LoginLog, OperationLog
+    from anju.core.models import OperationLog
+    from anju.system.models import LoginLog
 
     capture = _Capture()
     root = logging.getLogger()
@@ -445,8 +446,8 @@ def test_failed_logins_and_token_requests_never_log_the_password(demo):
 
 
 def test_sensitive_customer_fields_are_masked_in_the_operation_log(demo):
+    from anju.core.models import OperationLog
     from anju.customers.models import Customer
-    from anju.system.models import OperationLog
 
     api = _api(demo.superuser)
     customer = Customer.objects.get(pk=demo.a_only(Customer)[0])

@@ -7,9 +7,9 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
 
+from anju.core.models import OperationLog
 from anju.core.testing import PASSWORD, make_role, make_user
 from anju.org.models import OrgUnit, User
-from anju.system.models import OperationLog
 from conftest import browser_login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -57,7 +57,7 @@ def test_switch_company_create_a_department_and_find_it_in_tree_and_log(page, wo
     log = OperationLog.objects.get(action="create", object_id=str(unit.pk))
     assert log.actor == group_admin and log.company_id == world.company_b.pk and log.ip
     assert log.after["name"] == "乙工程部"
-    page.goto(page.anju_url(reverse("admin:system_operationlog_changelist")))
+    page.goto(page.anju_url(reverse("admin:core_operationlog_changelist")))
     expect(page.locator("#result_list")).to_contain_text("乙工程部")
     expect(page.locator("#result_list")).to_contain_text(group_admin.username)
 

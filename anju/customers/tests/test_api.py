@@ -4,10 +4,10 @@ import io
 import pytest
 from openpyxl import Workbook, load_workbook
 
+from anju.core.models import OperationLog
 from anju.core.testing import make_role, make_user
 from anju.customers import services
 from anju.customers.models import BankAccount, Customer, RoomCustomer
-from anju.system.models import OperationLog
 
 URL = "/api/v1/customers/customers/"
 

@@ -2,12 +2,12 @@ import datetime
 
 import pytest
 
+from anju.core.models import OperationLog
 from anju.core.services import ConflictError, ServiceValidationError
 from anju.core.testing import make_role, make_user
 from anju.customers import selectors, services
 from anju.customers.choices import CustomerState, RelationRole
 from anju.customers.models import BankAccount, Customer, DuplicateLog, RoomCustomer, TransferLog
-from anju.system.models import OperationLog
 from anju.system.parameters import forget_parameters
 
 D = datetime.date

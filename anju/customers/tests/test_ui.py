@@ -6,10 +6,10 @@ import pytest
 from django.test import Client
 from openpyxl import Workbook
 
+from anju.core.models import OperationLog
 from anju.core.testing import make_role, make_user
 from anju.customers import services
 from anju.customers.models import BankAccount, Customer, DuplicateLog, RoomCustomer
-from anju.system.models import OperationLog
 
 
 @pytest.fixture

@@ -5,6 +5,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from anju.core.models import OperationLog
 from anju.core.services import ConflictError, ServiceValidationError
 from anju.core.testing import make_project, make_user
 from anju.estates import hooks, services
@@ -12,7 +13,6 @@ from anju.estates.choices import RoomStatus
 from anju.estates.grid import Cell, Grid
 from anju.estates.models import Building, Room, RoomStatusChange
 from anju.estates.selectors import sales_counts
-from anju.system.models import OperationLog
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 

@@ -130,7 +130,7 @@ def test_an_administrator_unlocks_from_the_user_list(world, staff):
 
 
 def test_unlock_service_is_logged(world, staff):
-    from anju.system.models import OperationLog
+    from anju.core.models import OperationLog
 
     services.user_unlock(actor=world.user_a, user=staff)
     row = OperationLog.objects.filter(object_id=str(staff.pk)).latest("id")

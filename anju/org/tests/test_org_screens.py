@@ -4,11 +4,11 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from anju.core.models import OperationLog
 from anju.core.registry import permissions as registry
 from anju.core.testing import make_role, make_unit, make_user
 from anju.org.choices import UnitKind
 from anju.org.models import OrgUnit, Role
-from anju.system.models import OperationLog
 
 pytestmark = pytest.mark.django_db
 

@@ -6,9 +6,10 @@ import time
 import pytest
 from django.test import Client
 
+from anju.core.models import OperationLog
 from anju.core.testing import PASSWORD, make_user
 from anju.org.models import User
-from anju.system.models import OperationLog, Parameter
+from anju.system.models import Parameter
 from anju.system.parameters import forget_parameters
 
 pytestmark = pytest.mark.django_db

@@ -11,6 +11,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from anju.core.api.viewsets import ScopedModelViewSet, ScopedQuerysetMixin, expected_version
+from anju.core.models import OperationLog
 from anju.core.parsing import is_digits
 from anju.org import access
 from anju.org.models import OrgUnit
@@ -18,7 +19,7 @@ from anju.system import clearing, selectors, services
 from anju.system.api import serializers as s
 from anju.system.exports import export_logs
 from anju.system.filtersets import AnnouncementFilterSet, LoginLogFilterSet, OperationLogFilterSet
-from anju.system.models import Announcement, Dictionary, DictionaryItem, LoginLog, OperationLog, SavedView
+from anju.system.models import Announcement, Dictionary, DictionaryItem, LoginLog, SavedView
 from anju.system.parameters import DEFINITIONS
 
 

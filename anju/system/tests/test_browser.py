@@ -28,5 +28,5 @@ def test_announcement_parameter_and_log_in_chromium(page, world):
     assert "45" in row.locator(".anju-value").inner_text() and "本公司" in row.inner_text()
     assert get_parameter(world.company_a.pk, "security.idle_timeout_minutes") == 45
 
-    page.goto(page.anju_url("/admin/system/operationlog/?q=security.idle_timeout_minutes"))
+    page.goto(page.anju_url("/admin/core/operationlog/?q=security.idle_timeout_minutes"))
     assert "空闲会话超时" in page.locator("#result_list").inner_text()

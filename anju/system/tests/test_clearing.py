@@ -3,14 +3,15 @@ from pathlib import Path
 import pytest
 from django.test import Client, override_settings
 
+from anju.core.choices import LogAction
+from anju.core.models import OperationLog
 from anju.core.services import ServiceValidationError
 from anju.core.testing import api_client, make_project, make_role, make_unit, make_user
 from anju.customers.models import Customer
 from anju.estates.models import Building, Project, Room, UnitType
 from anju.org.choices import UnitKind
 from anju.system import backup, clearing, services
-from anju.system.choices import LogAction
-from anju.system.models import Announcement, OperationLog
+from anju.system.models import Announcement
 
 pytestmark = pytest.mark.django_db
 

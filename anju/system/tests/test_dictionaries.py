@@ -4,10 +4,11 @@ from django.test import Client
 from django.utils import translation
 from rest_framework import serializers
 
+from anju.core.models import OperationLog
 from anju.core.testing import api_client
 from anju.system import selectors, services
 from anju.system.fields import DictionaryChoiceField, DictionaryCodeField, DictionaryMultipleChoiceField
-from anju.system.models import Dictionary, DictionaryItem, OperationLog
+from anju.system.models import Dictionary, DictionaryItem
 
 pytestmark = pytest.mark.django_db
 

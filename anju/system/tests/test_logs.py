@@ -7,10 +7,11 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from anju.core import audit
+from anju.core.choices import LogAction
+from anju.core.models import OperationLog
 from anju.core.testing import api_client, make_role, make_user
 from anju.system import services, tasks
-from anju.system.choices import LogAction
-from anju.system.models import LoginLog, OperationLog
+from anju.system.models import LoginLog
 
 pytestmark = pytest.mark.django_db
 
@@ -130,7 +131,7 @@ def test_retention_purge_per_company_never_below_six_months(world):
     login_old = LoginLog.objects.create(username="u", company=world.company_a, success=True)
     LoginLog.objects.filter(pk=login_old.pk).update(at=timezone.now() - timedelta(days=300))
     result = tasks.purge_expired_logs.call_local()
-    assert result["system.operationlog"] >= 2 and result["system.loginlog"] == 1
+    assert result["core.operationlog"] >= 2 and result["system.loginlog"] == 1
     remaining = set(OperationLog.objects.values_list("pk", flat=True))
     assert a_old.pk not in remaining and b_old.pk not in remaining
     assert {a_kept.pk, b_mid.pk} <= remaining
@@ -153,23 +154,23 @@ def test_admin_lists_detail_and_clear_page(world):
     OperationLog.objects.filter(pk=row.pk).update(before={"name": "旧名"}, after={"name": "新名"})
     client = Client()
     client.force_login(world.user_a)
-    listing = client.get("/admin/system/operationlog/?q=详情对象")
+    listing = client.get("/admin/core/operationlog/?q=详情对象")
     assert listing.status_code == 200 and "详情对象" in listing.content.decode()
-    detail = client.get(f"/admin/system/operationlog/{row.pk}/change/")
+    detail = client.get(f"/admin/core/operationlog/{row.pk}/change/")
     assert detail.status_code == 200
     html = detail.content.decode()
     assert "旧名" in html and "新名" in html and "anju-log-diff" in html
-    filtered = client.get("/admin/system/operationlog/?action__exact=update&ip__icontains=10.0")
+    filtered = client.get("/admin/core/operationlog/?action__exact=update&ip__icontains=10.0")
     assert filtered.status_code == 200
     assert client.get("/admin/system/loginlog/").status_code == 200
-    assert client.get("/admin/system/operationlog/add/").status_code == 403
-    assert client.get("/admin/system/operationlog/clear/").status_code == 200
-    response = client.post("/admin/system/operationlog/clear/", {"confirm": "on"})
+    assert client.get("/admin/core/operationlog/add/").status_code == 403
+    assert client.get("/admin/core/operationlog/clear/").status_code == 200
+    response = client.post("/admin/core/operationlog/clear/", {"confirm": "on"})
     assert response.status_code == 302
     assert not OperationLog.objects.filter(pk=row.pk).exists()
     viewer = make_user(world.dept_a, [make_role(world.company_a, points=["system.operationlog.view"])])
     client.force_login(viewer)
-    assert client.get("/admin/system/operationlog/clear/").status_code == 403
+    assert client.get("/admin/core/operationlog/clear/").status_code == 403
 
 
 def test_out_of_range_ids_in_filters_are_400(world):

@@ -1,11 +1,12 @@
 import pytest
 from django.test import Client
 
+from anju.core.models import OperationLog
 from anju.core.services import ConflictError, ServiceValidationError
 from anju.core.testing import api_client, make_unit
 from anju.org.choices import UnitKind
 from anju.system import services
-from anju.system.models import OperationLog, Parameter
+from anju.system.models import Parameter
 from anju.system.parameters import DEFINITIONS, get_parameter
 
 pytestmark = pytest.mark.django_db

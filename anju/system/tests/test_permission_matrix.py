@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 
 from anju.core import audit
+from anju.core.choices import LogAction
 from anju.core.testing import api_client
 from anju.system import services
-from anju.system.choices import LogAction
 from anju.system.models import Dictionary, LoginLog
 
 pytestmark = pytest.mark.django_db
@@ -261,7 +261,7 @@ def test_admin_screens_follow_points(world, system_roles):
         ("/admin/system/dictionary/", "system.dictionary.view"),
         ("/admin/system/announcement/", "system.announcement.view"),
         ("/admin/system/announcement/add/", "system.announcement.add"),
-        ("/admin/system/operationlog/", "system.operationlog.view"),
+        ("/admin/core/operationlog/", "system.operationlog.view"),
         ("/admin/system/loginlog/", "system.loginlog.view"),
         ("/admin/system/-/parameters/", "system.parameter.view"),
         ("/admin/system/-/data-clearing/", "system.dataclearing.view"),

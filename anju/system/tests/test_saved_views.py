@@ -1,7 +1,8 @@
 import pytest
 
+from anju.core.models import OperationLog
 from anju.core.testing import api_client
-from anju.system.models import OperationLog, SavedView
+from anju.system.models import SavedView
 
 pytestmark = pytest.mark.django_db
 
