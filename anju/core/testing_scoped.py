@@ -36,6 +36,7 @@ from django.test import Client
 from django.urls import NoReverseMatch, reverse
 from rest_framework.test import APIClient
 
+from anju.core.models import OperationLog
 from anju.core.registry import permissions as registry
 from anju.core.testing import OrgWorld, build_org_world, make_project, make_role, make_unit, make_user
 from anju.org.access import scoped
@@ -104,15 +105,11 @@ def _fresh(user):
 
 
 def _last_log() -> int:
-    from anju.system.models import OperationLog
-
     return OperationLog.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
 
 
 def _logged_since(last: int, user) -> bool:
     """Whether an operation-log row by `user` was written after the row `last`."""
-    from anju.system.models import OperationLog
-
     return OperationLog.objects.filter(pk__gt=last, actor=user).exists()
 
 

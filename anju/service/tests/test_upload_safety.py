@@ -13,9 +13,9 @@ from django.urls import Resolver404, resolve
 from django.utils import translation
 
 from anju.core.files import download_url
+from anju.core.models import OperationLog
 from anju.service.models import ReceptionAttachment
 from anju.service.tests.conftest import new_reception
-from anju.system.models import OperationLog
 
 pytestmark = pytest.mark.django_db
 

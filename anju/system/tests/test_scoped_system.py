@@ -1,10 +1,11 @@
 """Generated permission, scope and CRUD tests of the system context (anju.core.testing_scoped)."""
 
 from anju.core import audit
+from anju.core.choices import LogAction
+from anju.core.models import OperationLog
 from anju.core.testing import unique
 from anju.core.testing_scoped import ScopedAdminTestCase, ScopedAPITestCase
-from anju.system.choices import LogAction
-from anju.system.models import Announcement, Dictionary, DictionaryItem, LoginLog, OperationLog, SavedView
+from anju.system.models import Announcement, Dictionary, DictionaryItem, LoginLog, SavedView
 
 
 class TestAnnouncement(ScopedAPITestCase, ScopedAdminTestCase):
