@@ -3,9 +3,9 @@
 import pytest
 from django.contrib.contenttypes.models import ContentType
 
+from anju.core.models import OperationLog
 from anju.core.testing import make_role, make_user
 from anju.org.models import User
-from anju.system.models import OperationLog
 
 pytestmark = pytest.mark.django_db
 

@@ -4,9 +4,9 @@ import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from anju.core.models import OperationLog
 from anju.service import services
 from anju.service.models import Reception
-from anju.system.models import OperationLog
 
 pytestmark = pytest.mark.django_db
 

@@ -229,7 +229,7 @@ def test_the_ladder_stops_with_the_late_clock_and_restarts_on_the_next(
 def test_a_sweep_killed_half_way_has_logged_the_batches_it_committed(svc, monkeypatch):
     """Each batch writes its operation-log row in its own transaction: when the third batch fails,
     the two committed batches (4 escalation steps) are on record, the failed one is not."""
-    from anju.system.models import OperationLog
+    from anju.core.models import OperationLog
 
     tasks = [new_task(svc, now=aware(2026, 3, 9, 9)) for _i in range(5)]
     Task.objects.filter(pk__in=[t.pk for t in tasks]).update(
@@ -256,7 +256,7 @@ def test_a_sweep_killed_half_way_has_logged_the_batches_it_committed(svc, monkey
 
 
 def test_timeouts_marked_by_the_sweep_are_logged_per_clock(svc):
-    from anju.system.models import OperationLog
+    from anju.core.models import OperationLog
 
     task = new_task(svc, now=aware(2026, 3, 9, 9))
     Task.objects.filter(pk=task.pk).update(next_escalation_at=None)  # no ladder step: only flags
