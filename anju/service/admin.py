@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from anju.core.admin import AnjuModelAdmin, error_text
 from anju.core.files import download_url
 from anju.core.services import ConflictError, ServiceValidationError
+from anju.core.statemachine_admin import StatusEventInline
 from anju.org.access import current_company_id, has_point, scoped, visible_company_ids
 from anju.org.models import OrgUnit, User
 from anju.service import calendar, services, workflow
@@ -23,7 +24,9 @@ from anju.service.choices import ResponsibleKind, TaskType
 from anju.service.models import (
     AcceptanceShare,
     Callback,
+    CallbackEvent,
     Compensation,
+    CompensationEvent,
     ComplaintTopic,
     Contractor,
     ContractorContact,
@@ -579,9 +582,15 @@ class CallbackForm(forms.Form):
     comments = forms.CharField(label=_("comments"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
 
+class CallbackEventInline(StatusEventInline):
+    model = CallbackEvent
+    tab = False
+
+
 @admin.register(Callback)
 class CallbackAdmin(AnjuModelAdmin):
     permission_resource = "service.callback"
+    inlines = [CallbackEventInline]
     list_display = ["task", "due_at", "status", "satisfaction", "nps", "done_by", "done_at"]
     list_filter = ["status", "satisfaction"]
     change_form_outer_after_template = "service/admin/callback_after.html"
@@ -641,9 +650,15 @@ class CallbackAdmin(AnjuModelAdmin):
         return HttpResponseRedirect(reverse("admin:service_callback_change", args=[pk]))
 
 
+class CompensationEventInline(StatusEventInline):
+    model = CompensationEvent
+    tab = False
+
+
 @admin.register(Compensation)
 class CompensationAdmin(AnjuModelAdmin):
     permission_resource = "service.compensation"
+    inlines = [CompensationEventInline]
     list_display = ["task", "kind", "amount", "payer", "contractor", "status", "created_at"]
     list_filter = ["status", "kind", "payer"]
     fields = ["task", "kind", "amount", "payer", "contractor", "description"]

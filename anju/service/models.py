@@ -5,6 +5,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from anju.core.files import StoredName
+from anju.core.statemachine import StatusEvent, status_field
 from anju.org.access import ScopeSpec
 from anju.service import choices as c
 
@@ -573,3 +574,43 @@ class Compensation(models.Model):
 
     def __str__(self):
         return f"{self.task} {self.amount}"
+
+
+class CallbackEvent(StatusEvent):
+    """The event row written with every status change of a callback (aftercare.py)."""
+
+    callback = models.ForeignKey(
+        Callback, verbose_name=_("callback"), on_delete=models.CASCADE, related_name="events"
+    )
+    from_status = status_field("from", c.CallbackStatus.choices)
+    to_status = status_field("to", c.CallbackStatus.choices)
+
+    scope = ScopeSpec(
+        project="callback__project",
+        department="callback__task__responsible_department",
+        users=("callback__task__responsible_user", "callback__task__acceptor"),
+    )
+
+    class Meta(StatusEvent.Meta):
+        verbose_name = _("callback event")
+        verbose_name_plural = _("callback events")
+
+
+class CompensationEvent(StatusEvent):
+    """The event row written with every approval decision on a compensation (aftercare.py)."""
+
+    compensation = models.ForeignKey(
+        Compensation, verbose_name=_("compensation"), on_delete=models.CASCADE, related_name="events"
+    )
+    from_status = status_field("from", c.ApprovalStatus.choices)
+    to_status = status_field("to", c.ApprovalStatus.choices)
+
+    scope = ScopeSpec(
+        project="compensation__project",
+        department="compensation__task__responsible_department",
+        users=("compensation__task__responsible_user", "compensation__task__acceptor"),
+    )
+
+    class Meta(StatusEvent.Meta):
+        verbose_name = _("compensation event")
+        verbose_name_plural = _("compensation events")

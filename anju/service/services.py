@@ -14,7 +14,7 @@ from anju.core import audit
 from anju.core.choices import LogAction
 from anju.core.crud import create_instance, delete_instance, update_instance
 from anju.core.services import ServiceValidationError, service
-from anju.service import calendar, counters, notifications, warranty, workflow
+from anju.service import aftercare, calendar, counters, notifications, warranty, workflow
 from anju.service.choices import (
     OPEN_STATUSES,
     ApprovalStatus,
@@ -698,7 +698,7 @@ def callback_record(
         errors["method"] = _("Choose how the customer was reached.")
     if errors:
         raise ServiceValidationError(errors)
-    current = Callback.objects.select_for_update().get(pk=callback.pk)
+    current = aftercare.CALLBACKS.lock(callback)
     if expected_version is not None and current.version != expected_version:
         from anju.core.services import ConflictError
 
@@ -706,11 +706,21 @@ def callback_record(
     if current.status != CallbackStatus.PENDING:
         raise ServiceValidationError({"__all__": _("This callback is already done.")})
     before = audit.snapshot(current)
-    current.method, current.person_reached, current.satisfaction = method, person_reached, satisfaction
-    current.nps, current.comments = nps, comments
-    current.status, current.done_by, current.done_at = CallbackStatus.DONE, actor, timezone.now()
-    current.version += 1
-    current.save()
+    current = aftercare.CALLBACKS.apply(
+        current,
+        "record",
+        actor=actor,
+        note=comments,
+        changes={
+            "method": method,
+            "person_reached": person_reached,
+            "satisfaction": satisfaction,
+            "nps": nps,
+            "comments": comments,
+            "done_by": actor,
+            "done_at": timezone.now(),
+        },
+    )
     audit.log_action(
         actor=actor,
         action=LogAction.UPDATE,
@@ -766,17 +776,16 @@ def callback_record(
 def callback_waive(*, actor, callback, note: str):
     if not (note or "").strip():
         raise ServiceValidationError({"note": _("Give a reason for this action.")})
-    current = Callback.objects.select_for_update().get(pk=callback.pk)
+    current = aftercare.CALLBACKS.lock(callback)
     if current.status != CallbackStatus.PENDING:
         raise ServiceValidationError({"__all__": _("This callback is already done.")})
-    current.status, current.comments, current.done_by, current.done_at = (
-        CallbackStatus.WAIVED,
-        note,
-        actor,
-        timezone.now(),
+    current = aftercare.CALLBACKS.apply(
+        current,
+        "waive",
+        actor=actor,
+        note=note,
+        changes={"comments": note, "done_by": actor, "done_at": timezone.now()},
     )
-    current.version += 1
-    current.save()
     audit.log_action(
         actor=actor,
         action=LogAction.UPDATE,
@@ -824,17 +833,19 @@ def compensation_create(
 
 @service
 def compensation_decide(*, actor, compensation, approve: bool, expected_version=None):
-    current = Compensation.objects.select_for_update().get(pk=compensation.pk)
+    current = aftercare.COMPENSATIONS.lock(compensation)
     if expected_version is not None and current.version != expected_version:
         from anju.core.services import ConflictError
 
         raise ConflictError(_("This compensation was changed by someone else. Reload."))
     if current.status != ApprovalStatus.PENDING:
         raise ServiceValidationError({"__all__": _("This compensation is already decided.")})
-    current.status = ApprovalStatus.APPROVED if approve else ApprovalStatus.REJECTED
-    current.approved_by, current.approved_at = actor, timezone.now()
-    current.version += 1
-    current.save()
+    current = aftercare.COMPENSATIONS.apply(
+        current,
+        "approve" if approve else "reject",
+        actor=actor,
+        changes={"approved_by": actor, "approved_at": timezone.now()},
+    )
     audit.log_action(
         actor=actor,
         action=LogAction.APPROVE,

@@ -9,7 +9,9 @@ from anju.service import calendar, workflow
 from anju.service.choices import CallbackMethod, ResponsibleKind, Satisfaction, TaskType
 from anju.service.models import (
     Callback,
+    CallbackEvent,
     Compensation,
+    CompensationEvent,
     ComplaintTopic,
     Contractor,
     Notification,
@@ -321,9 +323,24 @@ class TransitionSerializer(serializers.Serializer):
     attachments = serializers.ListField(child=serializers.FileField(), required=False, write_only=True)
 
 
+class CallbackEventSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = CallbackEvent
+        fields = ["at", "action", "from_status", "to_status", "actor", "note"]
+        read_only_fields = fields
+
+
+class CompensationEventSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = CompensationEvent
+        fields = ["at", "action", "from_status", "to_status", "actor", "note"]
+        read_only_fields = fields
+
+
 class CallbackSerializer(serializers.ModelSerializer):
     # Declared so that the schema admits "" (a pending callback has no method yet).
     method = serializers.ChoiceField(choices=CallbackMethod.choices, allow_blank=True, read_only=True)
+    events = CallbackEventSerializer(many=True, read_only=True)
 
     class Meta:
         model = Callback
@@ -341,6 +358,7 @@ class CallbackSerializer(serializers.ModelSerializer):
             "done_by",
             "done_at",
             "version",
+            "events",
         ]
         read_only_fields = fields
 
@@ -360,6 +378,7 @@ class NoteSerializer(serializers.Serializer):
 
 class CompensationSerializer(ScopedModelSerializer):
     task = ScopedPK(queryset=Task.objects.all())
+    events = CompensationEventSerializer(many=True, read_only=True)
 
     class Meta:
         model = Compensation
@@ -378,6 +397,7 @@ class CompensationSerializer(ScopedModelSerializer):
             "created_by",
             "created_at",
             "version",
+            "events",
         ]
         read_only_fields = [
             "project",

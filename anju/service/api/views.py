@@ -248,7 +248,7 @@ def _choose_responsible():
 
 
 class CallbackViewSet(ScopedReadOnlyViewSet):
-    queryset = Callback.objects.select_related("task")
+    queryset = Callback.objects.select_related("task").prefetch_related("events")
     serializer_class = s.CallbackSerializer
     permission_resource = "service.callback"
     permission_actions = {"record": "change", "waive": "change"}
@@ -290,7 +290,7 @@ class CompensationViewSet(
     mixins.CreateModelMixin,
     viewsets.GenericViewSet,
 ):
-    queryset = Compensation.objects.select_related("task", "contractor")
+    queryset = Compensation.objects.select_related("task", "contractor").prefetch_related("events")
     serializer_class = s.CompensationSerializer
     permission_resource = "service.compensation"
     permission_actions = {"decide": "approve", "totals": "view"}

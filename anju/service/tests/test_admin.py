@@ -47,3 +47,23 @@ def test_reception_screens_and_workbench(svc, client):
     # Another company's user cannot open the reception (404).
     client.force_login(svc.world.user_b)
     assert client.get(f"/admin/service/reception/{task.reception_id}/decompose/").status_code == 404
+
+
+def test_callback_and_compensation_pages_show_their_status_history(svc, client):
+    from anju.service import services
+    from anju.service.models import Callback
+
+    task = new_task(svc)
+    for action in ("reply", "answer", "complete"):
+        task = services.task_transition(actor=svc.engineer1, task=task, action=action)
+    callback = Callback.objects.get(task=task)
+    services.callback_waive(actor=svc.acceptor, callback=callback, note="业主出国")
+    row = services.compensation_create(
+        actor=svc.world.user_a, task=task, kind="cash", amount="80", payer="developer"
+    )
+    services.compensation_decide(actor=svc.world.user_a, compensation=row, approve=False)
+    client.force_login(svc.world.user_a)
+    html = client.get(f"/admin/service/callback/{callback.pk}/change/").content.decode()
+    assert "状态记录" in html and "业主出国" in html and "免回访" in html
+    html = client.get(f"/admin/service/compensation/{row.pk}/change/").content.decode()
+    assert "状态记录" in html and "已驳回" in html

@@ -8,7 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from anju.core.services import ServiceValidationError
 from anju.service import services, warranty, workflow
 from anju.service.choices import TaskStatus, WarrantyStatus
-from anju.service.models import Callback, Notification, Problem, ReceptionAttachment
+from anju.service.models import Callback, CompensationEvent, Notification, Problem, ReceptionAttachment
 from anju.service.tests.conftest import aware, new_reception, new_task
 
 pytestmark = pytest.mark.django_db
@@ -53,6 +53,9 @@ def test_callback_rules_per_type(svc):
     with pytest.raises(ServiceValidationError):
         services.task_transition(actor=svc.acceptor, task=complaint, action="close")
     services.callback_waive(actor=svc.acceptor, callback=cb, note="业主拒绝回访")
+    assert list(cb.events.values_list("action", "from_status", "to_status", "actor", "note")) == [
+        ("waive", "pending", "waived", svc.acceptor.pk, "业主拒绝回访")
+    ]
     assert "close" in [t.action for t in workflow.allowed_actions(svc.acceptor, complaint)]
     assert (
         services.task_transition(actor=svc.acceptor, task=complaint, action="close").status
@@ -77,6 +80,9 @@ def test_bad_rating_reopens_and_tells_the_supervisor(svc):
         nps=2,
         comments="仍然空鼓",
     )
+    assert list(cb.events.values_list("action", "from_status", "to_status", "actor", "note")) == [
+        ("record", "pending", "done", svc.acceptor.pk, "仍然空鼓")
+    ]
     task.refresh_from_db()
     assert task.status == TaskStatus.DISCUSSING
     assert task.events.filter(action="reopen").exists()
@@ -211,16 +217,25 @@ def test_compensation_totals(svc, api):
     )
     assert bad.status_code == 400 and "contractor" in bad.json()
     for row in (r.json(), r2.json()):
-        assert (
-            client.post(
-                f"/api/v1/service/compensations/{row['id']}/decide/", {"approve": True}, format="json"
-            ).status_code
-            == 200
+        decided = client.post(
+            f"/api/v1/service/compensations/{row['id']}/decide/", {"approve": True}, format="json"
         )
+        assert decided.status_code == 200
+        assert [
+            (e["action"], e["from_status"], e["to_status"], e["actor"]) for e in decided.json()["events"]
+        ] == [("approve", "pending", "approved", svc.world.user_a.pk)]
     again = client.post(
         f"/api/v1/service/compensations/{r.json()['id']}/decide/", {"approve": False}, format="json"
     )
     assert again.status_code == 400
+    assert CompensationEvent.objects.filter(compensation_id=r.json()["id"]).count() == 1
+    rejected = services.compensation_create(
+        actor=svc.world.user_a, task=task, kind="goods", amount="50", payer="developer"
+    )
+    services.compensation_decide(actor=svc.acceptor, compensation=rejected, approve=False)
+    assert list(rejected.events.values_list("action", "from_status", "to_status", "actor")) == [
+        ("reject", "pending", "rejected", svc.acceptor.pk)
+    ]
     totals = client.get("/api/v1/service/compensations/totals/").json()
     assert totals["by_project"][0]["total"] == "700.00"
     assert totals["by_contractor"] == [
