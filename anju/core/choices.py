@@ -17,6 +17,12 @@ class LogAction(models.TextChoices):
     LOGOUT = "logout", _("Logout")
     PASSWORD = "password", _("Password change")
     CLEAR = "clear", _("Data clearing")
+    LOG_CLEAR = "log_clear", _("Log clearing")
     BACKUP = "backup", _("Backup")
     RESTORE = "restore", _("Restore")
     OTHER = "other", _("Other")
+
+
+# Rows that record a deletion or a clearing are the evidence of erasure: no one deletes them, not
+# even the retention purge.
+PROTECTED_LOG_ACTIONS = (LogAction.DELETE, LogAction.CLEAR, LogAction.LOG_CLEAR)

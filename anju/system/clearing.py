@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.apps import apps
-from django.db.models import Model
+from django.db.models import Model, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 
@@ -29,6 +29,13 @@ class ClearingCategory:
     order: int = 100
     # Called after the rows are gone, in the same transaction (e.g. to recount derived tables).
     after: Callable[[], object] | None = None
+    # Narrows each model's rows to those clearing may delete (e.g. logs past their retention period).
+    restrict: Callable[[QuerySet], QuerySet] | None = None
+
+    def rows(self, model: type[Model], path: str, company_ids) -> QuerySet:
+        """The rows of `model` this category clears for the given companies."""
+        queryset = model._default_manager.filter(**{f"{path}__in": company_ids})
+        return self.restrict(queryset) if self.restrict is not None else queryset
 
     def resolved(self) -> list[tuple[type[Model], str]]:
         result = []
@@ -43,8 +50,12 @@ class ClearingCategory:
 CATEGORIES: dict[str, ClearingCategory] = {}
 
 
-def register_category(key: str, label, models, order: int = 100, after=None) -> ClearingCategory:
-    category = ClearingCategory(key=key, label=label, models=tuple(models), order=order, after=after)
+def register_category(
+    key: str, label, models, order: int = 100, after=None, restrict=None
+) -> ClearingCategory:
+    category = ClearingCategory(
+        key=key, label=label, models=tuple(models), order=order, after=after, restrict=restrict
+    )
     CATEGORIES[key] = category
     return category
 
@@ -84,9 +95,18 @@ register_category(
     [("system.Announcement", "company")],
     order=80,
 )
+
+
+def _erasable_logs(queryset):
+    from anju.system.services import erasable_logs
+
+    return erasable_logs(queryset)
+
+
 register_category(
     "logs",
-    _("Operation and login logs"),
+    _("Operation and login logs (past their retention period; records of erasure are kept)"),
     [("core.OperationLog", "company"), ("system.LoginLog", "company")],
     order=90,
+    restrict=_erasable_logs,
 )

@@ -13,6 +13,10 @@ from django.utils.translation import gettext_lazy as _
 
 from anju.system.choices import ParameterType
 
+# 《网络安全法》第二十一条: network operators keep network logs for at least six months. No log row
+# younger than its company's retention period (never under this floor) can be deleted or cleared.
+MIN_LOG_RETENTION_DAYS = 183
+
 
 @dataclass(frozen=True)
 class ParameterDef:
@@ -97,8 +101,13 @@ define(
     label=_("Operation-log retention (days)"),
     type=ParameterType.INTEGER,
     default=1095,
-    min_value=183,  # Cybersecurity Law: network logs kept at least six months
+    min_value=MIN_LOG_RETENTION_DAYS,
     max_value=3650,
+    help_text=_(
+        "Operation and login logs younger than this cannot be deleted or cleared; older ones are "
+        "purged daily. Rows recording a deletion or a clearing are always kept. At least 183 days "
+        "(Cybersecurity Law: six months)."
+    ),
     group=_("Security"),
 )
 

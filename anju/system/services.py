@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from anju.core import audit
-from anju.core.choices import LogAction
+from anju.core.choices import PROTECTED_LOG_ACTIONS, LogAction
 from anju.core.crud import create_instance, delete_instance, lock, update_instance
 from anju.core.services import ConflictError, ServiceValidationError, service
 from anju.org import access
@@ -30,9 +30,8 @@ from anju.system.models import (
     Parameter,
     SavedView,
 )
-from anju.system.parameters import DEFINITIONS, forget_parameters
+from anju.system.parameters import DEFINITIONS, MIN_LOG_RETENTION_DAYS, forget_parameters
 
-MIN_LOG_RETENTION_DAYS = 183  # 《网络安全法》第二十一条: network logs kept at least six months
 DELETE_BATCH = 5000
 
 
@@ -283,6 +282,9 @@ def announcement_delete(*, actor, announcement: Announcement) -> None:
 
 
 # --- logs (操作日志, 登录日志) --------------------------------------------------------------------
+# A log row can be deleted (by hand, by clearing or by the retention purge) only once it is older
+# than its company's `logs.retention_days` (never under MIN_LOG_RETENTION_DAYS), and never when it
+# records a deletion or a clearing (PROTECTED_LOG_ACTIONS): the evidence of erasure stays.
 def _delete_in_batches(queryset) -> int:
     total = 0
     while True:
@@ -293,7 +295,45 @@ def _delete_in_batches(queryset) -> int:
         total += deleted
 
 
-def _log_deletion(*, actor, model, action, count, note) -> None:
+def retention_days(company_id: int | None) -> int:
+    from anju.system.parameters import get_parameter
+
+    return max(MIN_LOG_RETENTION_DAYS, int(get_parameter(company_id, "logs.retention_days")))
+
+
+def erasable_logs(queryset, now=None):
+    """The rows of a log queryset that may be deleted now: past their company's retention period
+    and not the record of a deletion or a clearing."""
+    now = now or timezone.now()
+    if queryset.model is OperationLog:
+        queryset = queryset.exclude(action__in=PROTECTED_LOG_ACTIONS)
+    company_ids = set(queryset.order_by().values_list("company_id", flat=True).distinct())
+    allowed = models.Q(pk__in=[])
+    for company_id in company_ids:
+        cutoff = now - timedelta(days=retention_days(company_id))
+        allowed |= models.Q(company_id=company_id, at__lt=cutoff)
+    return queryset.filter(allowed)
+
+
+def _check_erasable(model, ids) -> None:
+    """Refuse, naming the reason, when one of the chosen rows must be kept."""
+    rows = model._default_manager.filter(pk__in=ids)
+    kept = rows.exclude(pk__in=erasable_logs(rows).values("pk"))
+    row = kept.order_by("pk").first()
+    if row is None:
+        return
+    if model is OperationLog and row.action in PROTECTED_LOG_ACTIONS:
+        message = _(
+            "Row %(id)s records a deletion or a clearing: such rows are kept and cannot be deleted."
+        ) % {"id": row.pk}
+    else:
+        message = _(
+            "Row %(id)s is younger than the log retention period (%(days)s days) and cannot be deleted."
+        ) % {"id": row.pk, "days": retention_days(row.company_id)}
+    raise ServiceValidationError({"non_field_errors": message})
+
+
+def _log_deletion(*, actor, model, action, count, note, after=None) -> None:
     audit.log_action(
         actor=actor,
         action=action,
@@ -301,7 +341,7 @@ def _log_deletion(*, actor, model, action, count, note) -> None:
         module="system",  # the log tables are system screens, whatever app holds the model
         object_repr=str(model._meta.verbose_name_plural),
         note=note,
-        after={"deleted": count},
+        after={"deleted": count, **(after or {})},
     )
 
 
@@ -322,10 +362,16 @@ def _filter_dates(queryset, date_from, date_to):
     return queryset
 
 
+def _ids(logs) -> list[int]:
+    return [row.pk if isinstance(row, models.Model) else int(row) for row in logs]
+
+
 @service
 def operationlog_delete(*, actor, logs) -> int:
-    """Delete chosen operation-log rows (`logs`: a queryset the caller already scoped)."""
-    ids = [row.pk if isinstance(row, models.Model) else int(row) for row in logs]
+    """Delete chosen operation-log rows (`logs`: a queryset the caller already scoped); refused as a
+    whole if one of them must be kept."""
+    ids = _ids(logs)
+    _check_erasable(OperationLog, ids)
     count = _delete_in_batches(OperationLog.objects.filter(pk__in=ids))
     note = _("%(count)s operation-log rows deleted (ids %(ids)s)") % {
         "count": count,
@@ -335,21 +381,49 @@ def operationlog_delete(*, actor, logs) -> int:
     return count
 
 
-@service
-def operationlog_clear(*, actor, queryset, date_from=None, date_to=None) -> int:
-    """Clear the operation log (清空日志) within a date range, limited to `queryset` (the caller's scope)."""
-    count = _delete_in_batches(_filter_dates(queryset, date_from, date_to))
-    note = _("operation log cleared %(range)s: %(count)s rows") % {
-        "range": _date_range_note(date_from, date_to),
-        "count": count,
-    }
-    _log_deletion(actor=actor, model=OperationLog, action=LogAction.CLEAR, count=count, note=note)
+def _clear(*, actor, model, queryset, date_from, date_to, message) -> int:
+    chosen = _filter_dates(queryset, date_from, date_to)
+    count = _delete_in_batches(erasable_logs(chosen))
+    kept = chosen.count()
+    note = message % {"range": _date_range_note(date_from, date_to), "count": count}
+    if kept:
+        note += "; " + _("%(kept)s rows kept (within the retention period, or records of erasure)") % {
+            "kept": kept
+        }
+    _log_deletion(
+        actor=actor,
+        model=model,
+        action=LogAction.LOG_CLEAR,
+        count=count,
+        note=note,
+        after={
+            "kept": kept,
+            "date_from": date_from.isoformat() if date_from else None,
+            "date_to": date_to.isoformat() if date_to else None,
+        },
+    )
     return count
 
 
 @service
+def operationlog_clear(*, actor, queryset, date_from=None, date_to=None) -> int:
+    """Clear the operation log (清空日志) within a date range, limited to `queryset` (the caller's
+    scope): rows past the retention period go, the others stay. The clearing is logged as a row of
+    its own, which no one can delete."""
+    return _clear(
+        actor=actor,
+        model=OperationLog,
+        queryset=queryset,
+        date_from=date_from,
+        date_to=date_to,
+        message=_("operation log cleared %(range)s: %(count)s rows"),
+    )
+
+
+@service
 def loginlog_delete(*, actor, logs) -> int:
-    ids = [row.pk if isinstance(row, models.Model) else int(row) for row in logs]
+    ids = _ids(logs)
+    _check_erasable(LoginLog, ids)
     count = _delete_in_batches(LoginLog.objects.filter(pk__in=ids))
     note = _("%(count)s login-log rows deleted") % {"count": count}
     _log_deletion(actor=actor, model=LoginLog, action=LogAction.DELETE, count=count, note=note)
@@ -358,36 +432,27 @@ def loginlog_delete(*, actor, logs) -> int:
 
 @service
 def loginlog_clear(*, actor, queryset, date_from=None, date_to=None) -> int:
-    count = _delete_in_batches(_filter_dates(queryset, date_from, date_to))
-    note = _("login log cleared %(range)s: %(count)s rows") % {
-        "range": _date_range_note(date_from, date_to),
-        "count": count,
-    }
-    _log_deletion(actor=actor, model=LoginLog, action=LogAction.CLEAR, count=count, note=note)
-    return count
-
-
-def retention_days(company_id: int | None) -> int:
-    from anju.system.parameters import get_parameter
-
-    return max(MIN_LOG_RETENTION_DAYS, int(get_parameter(company_id, "logs.retention_days")))
+    return _clear(
+        actor=actor,
+        model=LoginLog,
+        queryset=queryset,
+        date_from=date_from,
+        date_to=date_to,
+        message=_("login log cleared %(range)s: %(count)s rows"),
+    )
 
 
 @service
 def logs_purge(*, actor=None, now=None) -> dict[str, int]:
-    """Delete log rows older than each company's `logs.retention_days` (never under 183 days)."""
+    """Delete log rows older than each company's `logs.retention_days` (never under 183 days),
+    except the records of deletions and clearings."""
     now = now or timezone.now()
     result = {}
     for model in (OperationLog, LoginLog):
-        total = 0
-        company_ids = set(model.objects.order_by().values_list("company_id", flat=True).distinct())
-        for company_id in company_ids:
-            cutoff = now - timedelta(days=retention_days(company_id))
-            total += _delete_in_batches(model.objects.filter(company_id=company_id, at__lt=cutoff))
-        result[model._meta.label_lower] = total
+        result[model._meta.label_lower] = _delete_in_batches(erasable_logs(model.objects.all(), now=now))
     audit.log_action(
         actor=actor,
-        action=LogAction.CLEAR,
+        action=LogAction.LOG_CLEAR,
         model=OperationLog,
         module="system",
         object_repr=str(OperationLog._meta.verbose_name_plural),
@@ -423,9 +488,7 @@ def clearing_counts(company, category_keys) -> dict[str, dict[str, int]]:
     for key in category_keys:
         category = clearing.CATEGORIES[key]
         result[key] = {
-            str(model._meta.verbose_name_plural): model._default_manager.filter(
-                **{f"{path}__in": ids}
-            ).count()
+            str(model._meta.verbose_name_plural): category.rows(model, path, ids).count()
             for model, path in category.resolved()
         }
     return result
@@ -500,7 +563,7 @@ def data_clear(
     ordered = [c for c in clearing.categories() if c.key in keys]
     for category in ordered:
         for model, lookup in category.resolved():
-            queryset = model._default_manager.filter(**{f"{lookup}__in": ids})
+            queryset = category.rows(model, lookup, ids)
             try:
                 with transaction.atomic():
                     deleted = _delete_tree_aware(queryset)

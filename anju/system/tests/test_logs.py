@@ -55,7 +55,7 @@ def test_list_filters_and_isolation(world):
 
 
 def test_delete_and_clear_need_their_own_points_and_are_logged(world):
-    row = _log(world.company_a, days_ago=30)
+    row = _log(world.company_a, days_ago=1200)  # past the default retention of 1095 days
     viewer = make_user(world.dept_a, [make_role(world.company_a, points=["system.operationlog.view"])])
     client = api_client(viewer)
     assert client.delete(f"/api/v1/system/operation-logs/{row.pk}/").status_code == 403
@@ -73,9 +73,9 @@ def test_delete_and_clear_need_their_own_points_and_are_logged(world):
 
 
 def test_clear_by_date_range_keeps_other_companies(world):
-    old = _log(world.company_a, days_ago=400)
+    old = _log(world.company_a, days_ago=1200)
     recent = _log(world.company_a, days_ago=2)
-    other = _log(world.company_b, days_ago=400)
+    other = _log(world.company_b, days_ago=1200)
     until = (timezone.localdate() - timedelta(days=100)).isoformat()
     response = api_client(world.user_a).post(
         "/api/v1/system/operation-logs/clear/", {"date_to": until}, format="json"
@@ -84,7 +84,7 @@ def test_clear_by_date_range_keeps_other_companies(world):
     assert response.json()["deleted"] >= 1
     assert not OperationLog.objects.filter(pk=old.pk).exists()
     assert OperationLog.objects.filter(pk__in=[recent.pk, other.pk]).count() == 2
-    assert OperationLog.objects.filter(action=LogAction.CLEAR, actor=world.user_a).exists()
+    assert OperationLog.objects.filter(action=LogAction.LOG_CLEAR, actor=world.user_a).exists()
     bad = api_client(world.user_a).post(
         "/api/v1/system/operation-logs/clear/",
         {"date_from": "2026-05-01", "date_to": "2026-01-01"},
@@ -116,6 +116,8 @@ def test_login_log_api_and_isolation(world):
     ids = {r["id"] for r in api.get("/api/v1/system/login-logs/?success=false").json()["results"]}
     assert row.pk in ids and other.pk not in ids
     assert api.get(f"/api/v1/system/login-logs/{other.pk}/").status_code == 404
+    assert api.delete(f"/api/v1/system/login-logs/{row.pk}/").status_code == 400  # today's: kept
+    LoginLog.objects.filter(pk=row.pk).update(at=timezone.now() - timedelta(days=1200))
     assert api.delete(f"/api/v1/system/login-logs/{row.pk}/").status_code == 204
     assert OperationLog.objects.filter(content_type__model="loginlog", action=LogAction.DELETE).exists()
 
@@ -136,7 +138,7 @@ def test_retention_purge_per_company_never_below_six_months(world):
     assert a_old.pk not in remaining and b_old.pk not in remaining
     assert {a_kept.pk, b_mid.pk} <= remaining
     assert OperationLog.objects.filter(
-        action=LogAction.CLEAR, actor=None, after__has_key="system.loginlog"
+        action=LogAction.LOG_CLEAR, actor=None, after__has_key="system.loginlog"
     ).exists()
     # A value under 183 days stored by other means still keeps six months.
     from anju.system.models import Parameter
@@ -165,9 +167,11 @@ def test_admin_lists_detail_and_clear_page(world):
     assert client.get("/admin/system/loginlog/").status_code == 200
     assert client.get("/admin/core/operationlog/add/").status_code == 403
     assert client.get("/admin/core/operationlog/clear/").status_code == 200
+    old = _log(world.company_a, days_ago=1200)
     response = client.post("/admin/core/operationlog/clear/", {"confirm": "on"})
     assert response.status_code == 302
-    assert not OperationLog.objects.filter(pk=row.pk).exists()
+    assert not OperationLog.objects.filter(pk=old.pk).exists()
+    assert OperationLog.objects.filter(pk=row.pk).exists()  # today's row is kept
     viewer = make_user(world.dept_a, [make_role(world.company_a, points=["system.operationlog.view"])])
     client.force_login(viewer)
     assert client.get("/admin/core/operationlog/clear/").status_code == 403

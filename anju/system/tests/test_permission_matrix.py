@@ -3,10 +3,14 @@ without points / user of another company: allowed, 403, or 404 for rows out of s
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 
 from anju.core import audit
 from anju.core.choices import LogAction
+from anju.core.models import OperationLog
 from anju.core.testing import api_client
 from anju.system import services
 from anju.system.models import Dictionary, LoginLog
@@ -19,6 +23,10 @@ def rows(world):
     ann = services.announcement_create(actor=world.user_a, company=world.company_a, title="甲", body="甲")
     log = audit.log_action(actor=None, action=LogAction.OTHER, company_id=world.company_a.pk, object_repr="x")
     login = LoginLog.objects.create(username="u", company=world.company_a, success=True)
+    # Past the retention period: younger log rows cannot be deleted at all.
+    long_ago = timezone.now() - timedelta(days=4000)
+    OperationLog.objects.filter(pk=log.pk).update(at=long_ago)
+    LoginLog.objects.filter(pk=login.pk).update(at=long_ago)
     dictionary = services.dictionary_create(actor=world.superuser, code="matrix", name="矩阵")
     return {"ann": ann, "log": log, "login": login, "dict": dictionary}
 
