@@ -18,12 +18,21 @@ def _related_ids(instance: models.Model, name: str) -> list:
 
 
 def create_instance(
-    *, actor, instance: models.Model, note: str = "", exclude_validation=None, m2m: dict | None = None
+    *,
+    actor,
+    instance: models.Model,
+    note: str = "",
+    exclude_validation=None,
+    m2m: dict | None = None,
+    after_save=None,
 ) -> models.Model:
     """Validate and save `instance`, link its many-to-many fields (`m2m`: name → objects or ids)
-    and log the whole new state, links included."""
+    and log the whole new state, links included. `after_save(instance)` runs between the insert and
+    the log row: a code derived from the new id (JD00000006) is then what the log records."""
     instance.full_clean(exclude=exclude_validation)
     instance.save()
+    if after_save is not None:
+        after_save(instance)
     after = audit.snapshot(instance)
     for name, value in (m2m or {}).items():
         getattr(instance, name).set(value)

@@ -176,6 +176,11 @@ def _next_code(prefix: str) -> str:
     return f"{prefix}{timezone.localtime():%y%m%d}-{secrets.token_hex(6).upper()}"
 
 
+def _final_reception_code(reception) -> None:
+    reception.code = f"JD{reception.pk:08d}"
+    Reception.objects.filter(pk=reception.pk).update(code=reception.code)
+
+
 @service
 def reception_create(
     *,
@@ -231,9 +236,12 @@ def reception_create(
         received_at=received_at or timezone.now(),
         created_by=actor if getattr(actor, "pk", None) else None,
     )
-    reception = create_instance(actor=actor, instance=reception, m2m={"accepting_companies": accepting})
-    Reception.objects.filter(pk=reception.pk).update(code=f"JD{reception.pk:08d}")
-    reception.code = f"JD{reception.pk:08d}"
+    reception = create_instance(
+        actor=actor,
+        instance=reception,
+        m2m={"accepting_companies": accepting},
+        after_save=_final_reception_code,
+    )
     counters.reception_changed(
         None,
         counters.reception_state(

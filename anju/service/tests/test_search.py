@@ -36,3 +36,13 @@ def test_grouped_page_shows_tasks_and_receptions_apart(svc):
     groups = selectors.omni_search_groups(svc.acceptor, reception.code)
     assert groups[0].kind == "reception" and groups[0].count == 1
     assert str(groups[0].label) == "接待记录"
+
+
+def test_the_operation_log_records_a_reception_under_its_final_code(svc):
+    """Searching the log by the code agents see (JD00000006) finds the creation."""
+    from anju.system.models import OperationLog
+
+    reception = new_reception(svc)
+    row = OperationLog.objects.filter(object_id=str(reception.pk), action="create").latest("pk")
+    assert reception.code == f"JD{reception.pk:08d}"
+    assert row.object_repr == reception.code and row.after["code"] == reception.code
