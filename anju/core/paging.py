@@ -12,10 +12,14 @@ whenever a row exists after the current one, and counting further costs what fet
 
 from __future__ import annotations
 
-from django.core.paginator import Paginator
+from django.core.paginator import EmptyPage, Paginator
 from django.utils.functional import cached_property
 
 COUNT_CAP = 1000
+# No list holds this many rows; a page starting beyond it is empty without asking the database, whose
+# LIMIT/OFFSET are 64-bit integers ("bigint out of range" for ?page=461168601842738791 on PostgreSQL,
+# an overflow on SQLite).
+MAX_ROWS = 10**15
 
 
 class AtLeast(int):
@@ -45,9 +49,18 @@ class CappedCountPaginator(Paginator):
         self.cap = cap
         try:
             self.page_hint = max(1, int(page_hint))
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             self.page_hint = 1
+        # A page beyond the last possible row counts like the last possible page (validate_number
+        # then refuses it): the count's LIMIT stays a number the database accepts.
+        self.page_hint = min(self.page_hint, MAX_ROWS // max(int(self.per_page), 1))
         self.count_is_estimate = False
+
+    def validate_number(self, number):
+        number = super().validate_number(number)
+        if (number - 1) * int(self.per_page) > MAX_ROWS:
+            raise EmptyPage(self.error_messages["no_results"])
+        return number
 
     @cached_property
     def count(self):

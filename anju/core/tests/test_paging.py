@@ -2,6 +2,7 @@
 every page still reachable — in the paginator, the API lists and the staff lists."""
 
 import pytest
+from django.core.paginator import EmptyPage
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -109,3 +110,18 @@ def test_staff_list_never_states_a_capped_count_as_the_total(units, world, monke
     html = response.content.decode()
     assert "Select all 10+ " in html and "All 10+ selected" in html
     assert "Select all 10 " not in html and "10++" not in html
+
+
+@pytest.mark.parametrize("page", ["461168601842738791", "9223372036854775807", "9" * 40])
+def test_a_page_beyond_any_list_is_not_found_not_a_database_error(units, world, api, page):
+    """Issue 11: ?page=461168601842738791 made LIMIT/OFFSET overflow the database's 64-bit integers
+    ("bigint out of range" on PostgreSQL, OverflowError on SQLite): a 500. It is a page with no rows."""
+    client = api(world.user_a)
+    response = client.get("/api/v1/org/units/", {"page": page, "page_size": 20})
+    assert response.status_code == 404
+    staff = Client(raise_request_exception=False)
+    staff.force_login(world.user_a)
+    # Django's changelist answers an unreachable page by sending the user back to the list (?e=1).
+    assert staff.get("/admin/org/orgunit/", {"p": page}).status_code == 302
+    with pytest.raises(EmptyPage):
+        CappedCountPaginator(units, 20, page_hint=page).page(page)
