@@ -42,7 +42,15 @@ def create_instance(
 
 
 def lock(model: type[models.Model], pk) -> models.Model:
-    return model._default_manager.select_for_update().get(pk=pk)
+    """The current row, locked until the transaction ends. A row deleted since the caller read it
+    (a concurrent DELETE) is a conflict the user resolves by reloading, not a server error."""
+    try:
+        return model._default_manager.select_for_update().get(pk=pk)
+    except model.DoesNotExist as exc:
+        raise ConflictError(
+            _("This %(model)s (ID %(id)s) was deleted by someone else. Reload the list.")
+            % {"model": model._meta.verbose_name, "id": pk}
+        ) from exc
 
 
 def update_instance(

@@ -1,5 +1,6 @@
 """Every refusal becomes a 4xx with field errors; business-rule and conflict errors included."""
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
 from django.utils.translation import gettext as _
@@ -33,4 +34,7 @@ def exception_handler(exc, context):
             },
             status=status.HTTP_400_BAD_REQUEST,
         )
+    if isinstance(exc, ObjectDoesNotExist):
+        # A row a service re-reads (to lock it) vanished since the view found it: gone, not a 500.
+        return Response({"detail": _("Not found.")}, status=status.HTTP_404_NOT_FOUND)
     return drf_exception_handler(exc, context)
