@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
+from django import forms
+from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_filters import fields as filter_fields
+from django_filters import filters
 from rest_framework import serializers
 
 # Before 1901 the zoneinfo database gives Asia/Shanghai its local mean time (+08:05:43), which is not
@@ -42,9 +48,66 @@ class BoundedDateTimeField(serializers.DateTimeField):
         return result
 
 
+# UTC−12:00 to UTC+14:00 are the offsets in use on Earth. Python parses anything under 24 hours, but
+# PostgreSQL refuses a timestamp whose offset is beyond ±15:59 ("time zone displacement out of range").
+MAX_UTC_OFFSET = timedelta(hours=14)
+
+
+class BoundedDateTimeFormMixin:
+    """A filter's date and time: an offset of a real time zone and a year in the business range,
+    else a 400 naming the filter; the value is converted to the server's time zone."""
+
+    default_error_messages = {
+        "offset": _("Enter a time-zone offset between -14:00 and +14:00."),
+        "year_range": _("Enter a date and time between the years %(low)s and %(high)s."),
+    }
+
+    def to_python(self, value):
+        result = super().to_python(value)
+        if result is None:
+            return result
+        offset = result.utcoffset()
+        if offset is not None and abs(offset) > MAX_UTC_OFFSET:
+            raise ValidationError(self.error_messages["offset"], code="offset")
+        if not EARLIEST_YEAR <= result.year <= LATEST_YEAR:
+            raise ValidationError(
+                self.error_messages["year_range"],
+                code="year_range",
+                params={"low": EARLIEST_YEAR, "high": LATEST_YEAR},
+            )
+        return timezone.localtime(result) if timezone.is_aware(result) else result
+
+
+class BoundedDateTimeFormField(BoundedDateTimeFormMixin, forms.DateTimeField):
+    pass
+
+
+class BoundedIsoDateTimeFormField(BoundedDateTimeFormMixin, filter_fields.IsoDateTimeField):
+    pass
+
+
+class BoundedDateTimeRangeField(filter_fields.RangeField):
+    widget = filter_fields.DateRangeWidget
+
+    def __init__(self, *args, **kwargs):
+        super().__init__((BoundedDateTimeFormField(), BoundedDateTimeFormField()), *args, **kwargs)
+
+
+class BoundedIsoDateTimeRangeField(filter_fields.RangeField):
+    widget = filter_fields.DateRangeWidget
+
+    def __init__(self, *args, **kwargs):
+        super().__init__((BoundedIsoDateTimeFormField(), BoundedIsoDateTimeFormField()), *args, **kwargs)
+
+
 def install() -> None:
-    """Make every ModelSerializer map model fields to the stricter serializer fields above."""
+    """Make every ModelSerializer map model fields to the stricter serializer fields above, and every
+    date-and-time filter (declared, or generated from a model's DateTimeField) use the bounded fields."""
     mapping = serializers.ModelSerializer.serializer_field_mapping
     mapping[models.DateTimeField] = BoundedDateTimeField
     mapping[models.CharField] = PlainTextField
     mapping[models.TextField] = PlainTextField
+    filters.DateTimeFilter.field_class = BoundedDateTimeFormField
+    filters.IsoDateTimeFilter.field_class = BoundedIsoDateTimeFormField
+    filters.DateTimeFromToRangeFilter.field_class = BoundedDateTimeRangeField
+    filters.IsoDateTimeFromToRangeFilter.field_class = BoundedIsoDateTimeRangeField
