@@ -46,3 +46,6 @@ urlpatterns = [
 ]
 # MEDIA_ROOT is never served as such, in any mode: uploads are answered only by `file-download`
 # (view point + data scope, attachment, detected type, nosniff, CSP), see anju.core.files.
+
+# A dropped database connection answers 503 with Retry-After (API JSON, staff HTML), not a 500.
+handler500 = "anju.core.views.server_error"

@@ -107,3 +107,42 @@ def saved_view_delete(request, pk: int):
     services.savedview_delete(actor=request.user, view=view)
     messages.success(request, _("View “%(name)s” deleted.") % {"name": view.name})
     return _back_to_list(request, request.POST.get("list_url", "/admin/"))
+
+
+# --- error pages --------------------------------------------------------------------------------------
+RETRY_AFTER_SECONDS = 30
+
+
+def _database_unavailable(request):
+    """The database dropped the connection (restart, failover, network) or refused it: the request
+    may succeed in a moment. 503 + Retry-After, JSON for the API and a plain page for staff; nothing
+    here touches the database (no session, no menu)."""
+    from django.http import HttpResponse
+    from django.template.loader import render_to_string
+
+    from anju.core.middleware import is_api
+
+    message = _("The database is unavailable for a moment. Please try again in %(seconds)s seconds.") % {
+        "seconds": RETRY_AFTER_SECONDS
+    }
+    if is_api(request):
+        response = JsonResponse({"detail": message, "code": "service_unavailable"}, status=503)
+    else:
+        response = HttpResponse(
+            render_to_string("anju/503.html", {"message": message, "retry_after": RETRY_AFTER_SECONDS}),
+            status=503,
+        )
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
+
+
+def server_error(request, template_name="500.html"):
+    """handler500: a lost database connection is a 503 with Retry-After; anything else Django's 500."""
+    import sys
+
+    from django.db import InterfaceError, OperationalError
+    from django.views import defaults
+
+    if isinstance(sys.exc_info()[1], OperationalError | InterfaceError):
+        return _database_unavailable(request)
+    return defaults.server_error(request, template_name)

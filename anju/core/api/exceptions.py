@@ -1,10 +1,11 @@
 """Every refusal becomes a 4xx with field errors; business-rule and conflict errors included."""
 
-from django.core.exceptions import ObjectDoesNotExist
+from django.core.exceptions import ObjectDoesNotExist, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
 from django.utils.translation import gettext as _
 from rest_framework import status
+from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -34,7 +35,11 @@ def exception_handler(exc, context):
             },
             status=status.HTTP_400_BAD_REQUEST,
         )
+    if isinstance(exc, RequestDataTooBig):
+        from anju.core.api.parsers import too_large
+
+        exc = too_large()
     if isinstance(exc, ObjectDoesNotExist):
         # A row a service re-reads (to lock it) vanished since the view found it: gone, not a 500.
-        return Response({"detail": _("Not found.")}, status=status.HTTP_404_NOT_FOUND)
+        exc = NotFound()
     return drf_exception_handler(exc, context)

@@ -7,10 +7,10 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from anju.core.api.parsers import FormParser, MultiPartParser
 from anju.core.api.viewsets import (
     ScopedModelViewSet,
     ScopedQuerysetMixin,

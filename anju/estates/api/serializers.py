@@ -283,7 +283,7 @@ class GridSerializer(serializers.Serializer):
 
 class RoomSerializer(serializers.ModelSerializer):
     project = serializers.PrimaryKeyRelatedField(read_only=True)
-    building = serializers.PrimaryKeyRelatedField(read_only=True)
+    building = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)  # virtual rooms: none
     unit_type = WritableScopedField(queryset=UnitType.objects.all(), allow_null=True, required=False)
     decoration_standard = WritableScopedField(
         queryset=DecorationStandard.objects.all(), allow_null=True, required=False

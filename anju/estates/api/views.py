@@ -3,9 +3,9 @@ from django.http import Http404
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
+from anju.core.api.parsers import FormParser, MultiPartParser
 from anju.core.api.viewsets import ScopedModelViewSet, ScopedQuerysetMixin, expected_version
 from anju.estates import imports, services
 from anju.estates.api import serializers as s
