@@ -336,6 +336,7 @@ class UserAdmin(AnjuModelAdmin):
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "department":
             kwargs["queryset"] = scoped(request.user, OrgUnit.objects.all())
+            kwargs["required"] = True  # see org.services.user_create: nobody could see the user otherwise
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):

@@ -179,6 +179,12 @@ def _validate_password(password: str, user: User) -> None:
         raise ServiceValidationError({"password": exc.messages}) from exc
 
 
+def _no_department_message():
+    # A user's data scope comes from their department's company: without one nobody, not even the
+    # group administrator, could see, unlock or edit the user again (issue 12 §9).
+    return _("Choose the user's department; a user without one would be visible to nobody.")
+
+
 @service
 def user_create(
     *,
@@ -200,7 +206,9 @@ def user_create(
         is_staff=True,
         **fields,
     )
-    if department is not None and department.kind != UnitKind.DEPARTMENT and not department.is_company:
+    if department is None:
+        raise ServiceValidationError({"department": _no_department_message()})
+    if department.kind != UnitKind.DEPARTMENT and not department.is_company:
         raise ServiceValidationError({"department": _("Choose a department.")})
     user.full_clean(exclude=["password"])
     if password:
@@ -208,7 +216,7 @@ def user_create(
         user.set_password(password)
     else:
         user.set_password(secrets.token_urlsafe(16))
-    user.current_company_id = department.company_id if department else None
+    user.current_company_id = department.company_id
     user.save()
     after = audit.snapshot(user)
     if roles:
@@ -226,6 +234,8 @@ def user_create(
 
 @service
 def user_update(*, actor, user: User, data: dict, expected_version: int | None = None) -> User:
+    if "department" in data and data["department"] is None:
+        raise ServiceValidationError({"department": _no_department_message()})
     blocked = {"password", "last_login", "current_company", "project_filter"} & set(data)
     if blocked:
         raise ServiceValidationError({next(iter(blocked)): _("This field cannot be changed here.")})

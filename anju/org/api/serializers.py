@@ -92,7 +92,7 @@ class RoleSerializer(serializers.ModelSerializer):
 
 
 class UserSerializer(serializers.ModelSerializer):
-    department = ScopedPrimaryKeyRelatedField(queryset=OrgUnit.objects.all(), allow_null=True, required=False)
+    department = ScopedPrimaryKeyRelatedField(queryset=OrgUnit.objects.all())
     roles = ScopedPrimaryKeyRelatedField(queryset=Role.objects.all(), many=True, required=False)
     password = serializers.CharField(
         write_only=True,
