@@ -19,10 +19,11 @@ from unfold.contrib.import_export.forms import ExportForm
 from anju.core import audit
 from anju.core.choices import LogAction
 from anju.core.masking import mask_value
+from anju.core.models import SavedView
 from anju.core.paging import COUNT_CAP, AtLeast, CappedCountPaginator
 from anju.core.parsing import is_digits
+from anju.core.scoping import has_point, scoped
 from anju.core.services import ConflictError, ServiceValidationError
-from anju.org.access import has_point, scoped
 
 PAGE_SIZES = (20, 50, 100, 200)
 
@@ -300,8 +301,6 @@ class AnjuModelAdmin(ExportMixin, ModelAdmin):
         return super().changelist_view(request, extra_context)
 
     def _saved_views(self, request):
-        from anju.system.models import SavedView
-
         return list(scoped(request.user, SavedView).filter(list_key=self.opts.label_lower))
 
     def _per_page(self, request) -> int:

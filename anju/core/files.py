@@ -28,7 +28,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework.views import APIView
 
-from anju.org.access import has_point, scoped
+from anju.core.scoping import has_point, scoped
 
 # The content types an upload may be stored and answered as, with their extensions (the first one is
 # the one a stored file gets). Nothing here is rendered as a document by a browser: no HTML, SVG or XML.

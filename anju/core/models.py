@@ -1,4 +1,5 @@
-"""Core models: the operation log every service writes (`anju.core.audit.log_action`)."""
+"""Core models: the operation log every service writes (`anju.core.audit.log_action`) and the saved
+list views of every admin list (`anju.core.savedviews`)."""
 
 from django.conf import settings
 from django.db import models
@@ -59,3 +60,27 @@ class OperationLog(models.Model):
     def __str__(self):
         at = timezone.localtime(self.at) if self.at else None
         return f"{at:%Y-%m-%d %H:%M} {self.actor_name} {self.get_action_display()} {self.object_repr}"
+
+
+class SavedView(models.Model):
+    """A user's saved list view: filters, ordering and page size of one admin list."""
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_views")
+    list_key = models.CharField(_("list"), max_length=100)
+    name = models.CharField(_("name"), max_length=100)
+    query = models.CharField(_("query string"), max_length=2000)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    scope = ScopeSpec(owner="owner")
+
+    class Meta:
+        verbose_name = _("saved view")
+        verbose_name_plural = _("saved views")
+        ordering = ["list_key", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["owner", "list_key", "name"], name="system_savedview_uniq")
+        ]
+        db_table = "system_savedview"  # moved from the system app; the table kept its name
+
+    def __str__(self):
+        return self.name

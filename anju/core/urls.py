@@ -2,9 +2,9 @@
 
 from django.urls import path
 
-from anju.core import views
+from anju.core import savedviews
 
 urlpatterns = [
-    path("saved-views/", views.saved_view_create, name="saved_view_create"),
-    path("saved-views/<int:pk>/delete/", views.saved_view_delete, name="saved_view_delete"),
+    path("saved-views/", savedviews.saved_view_create, name="saved_view_create"),
+    path("saved-views/<int:pk>/delete/", savedviews.saved_view_delete, name="saved_view_delete"),
 ]

@@ -1,15 +1,12 @@
 import time
 
-from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import JsonResponse
-from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET
 
 
 @never_cache
@@ -63,50 +60,6 @@ def workbench_callback(request, context):
     context["title"] = _("Workbench")
     context["anju_shortcuts"] = visible_sections(request)
     return context
-
-
-def _back_to_list(request, list_url: str, query: str = ""):
-    from django.http import HttpResponseRedirect
-    from django.utils.http import url_has_allowed_host_and_scheme
-
-    if not url_has_allowed_host_and_scheme(list_url, allowed_hosts={request.get_host()}):
-        list_url = "/admin/"
-    return HttpResponseRedirect(f"{list_url}?{query}" if query else list_url)
-
-
-@require_POST
-@login_required
-def saved_view_create(request):
-    """Save the current list's conditions ("视图") under a name; only for the user's own use."""
-    from anju.core.admin import error_text
-    from anju.core.services import ServiceValidationError
-    from anju.system import services
-
-    list_key = request.POST.get("list_key", "")[:100]
-    list_url = request.POST.get("list_url", "/admin/")
-    query = request.POST.get("query", "")
-    try:
-        view = services.savedview_save(
-            actor=request.user, list_key=list_key, name=request.POST.get("name", ""), query=query
-        )
-    except ServiceValidationError as exc:
-        messages.error(request, error_text(exc))
-        return _back_to_list(request, list_url, query.lstrip("?"))
-    messages.success(request, _("View “%(name)s” saved.") % {"name": view.name})
-    return _back_to_list(request, list_url, view.query)
-
-
-@require_POST
-@login_required
-def saved_view_delete(request, pk: int):
-    from anju.org.access import scoped
-    from anju.system import services
-    from anju.system.models import SavedView
-
-    view = get_object_or_404(scoped(request.user, SavedView), pk=pk)
-    services.savedview_delete(actor=request.user, view=view)
-    messages.success(request, _("View “%(name)s” deleted.") % {"name": view.name})
-    return _back_to_list(request, request.POST.get("list_url", "/admin/"))
 
 
 # --- error pages --------------------------------------------------------------------------------------

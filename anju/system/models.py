@@ -3,7 +3,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from anju.core.models import OperationLog
+from anju.core.models import OperationLog, SavedView
 from anju.org.access import ScopeSpec
 from anju.system.choices import ParameterType
 
@@ -145,29 +145,6 @@ class Announcement(models.Model):
 
     def __str__(self):
         return self.title
-
-
-class SavedView(models.Model):
-    """A user's saved list view: filters, ordering and page size of one admin list."""
-
-    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_views")
-    list_key = models.CharField(_("list"), max_length=100)
-    name = models.CharField(_("name"), max_length=100)
-    query = models.CharField(_("query string"), max_length=2000)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-
-    scope = ScopeSpec(owner="owner")
-
-    class Meta:
-        verbose_name = _("saved view")
-        verbose_name_plural = _("saved views")
-        ordering = ["list_key", "name"]
-        constraints = [
-            models.UniqueConstraint(fields=["owner", "list_key", "name"], name="system_savedview_uniq")
-        ]
-
-    def __str__(self):
-        return self.name
 
 
 __all__ = [

@@ -3,7 +3,6 @@ data clearing, backup/restore and saved views. Each is atomic and leaves an oper
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -17,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from anju.core import audit
 from anju.core.choices import PROTECTED_LOG_ACTIONS, LogAction
-from anju.core.crud import create_instance, delete_instance, lock, update_instance
+from anju.core.crud import create_instance, delete_instance, update_instance
 from anju.core.services import ConflictError, ServiceValidationError, service
 from anju.org import access
 from anju.system import backup, clearing
@@ -28,7 +27,6 @@ from anju.system.models import (
     LoginLog,
     OperationLog,
     Parameter,
-    SavedView,
 )
 from anju.system.parameters import DEFINITIONS, MIN_LOG_RETENTION_DAYS, forget_parameters
 
@@ -648,49 +646,3 @@ def backup_restore(*, actor, path: str | Path) -> BackupResult:
         after={"path": str(path), "rows": result.total},
     )
     return result
-
-
-# --- saved views ------------------------------------------------------------------------------------
-LIST_KEY_PATTERN = r"^[a-z0-9_]+(\.[a-z0-9_\-]+)+$"
-_LIST_KEY = re.compile(LIST_KEY_PATTERN)
-
-
-@service
-def savedview_save(*, actor, list_key: str, name: str, query: str = "") -> SavedView:
-    """Save (or overwrite, by name) one of the actor's list views."""
-    name = (name or "").strip()
-    query = (query or "").strip().lstrip("?")
-    errors = {}
-    if not _LIST_KEY.match(list_key or ""):
-        errors["list_key"] = _("Name the list as “app.model”, e.g. “org.orgunit”.")
-    if not name:
-        errors["name"] = _("Give the view a name.")
-    elif len(name) > 100:
-        errors["name"] = _("At most 100 characters.")
-    if len(query) > 2000:
-        errors["query"] = _("The filter is too long to save (at most 2000 characters).")
-    if errors:
-        raise ServiceValidationError(errors)
-    existing = SavedView.objects.select_for_update().filter(owner=actor, list_key=list_key, name=name).first()
-    if existing is not None:
-        before = audit.snapshot(existing)
-        existing.query = query
-        existing.save(update_fields=["query"])
-        audit.log_action(
-            actor=actor,
-            action=LogAction.UPDATE,
-            instance=existing,
-            before=before,
-            after=audit.snapshot(existing),
-        )
-        return existing
-    return create_instance(
-        actor=actor, instance=SavedView(owner=actor, list_key=list_key, name=name, query=query)
-    )
-
-
-@service
-def savedview_delete(*, actor, view: SavedView) -> None:
-    if view.owner_id != actor.pk:
-        raise PermissionDenied
-    delete_instance(actor=actor, instance=lock(SavedView, view.pk))

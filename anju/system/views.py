@@ -1,5 +1,5 @@
 """Staff pages that are not model lists: business parameters and data clearing.
-(Saved-view buttons live in the list template of anju.core and call `services.savedview_*`.)"""
+(Saved-view buttons live in the list template of anju.core and call `anju.core.savedviews`.)"""
 
 from __future__ import annotations
 

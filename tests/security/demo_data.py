@@ -47,12 +47,13 @@ def _first(model, **filters):
 
 def _add_rows_the_demo_lacks(world: DemoWorld) -> None:
     """One row of company A for models the demo leaves empty, so every scoped route is exercised."""
+    from anju.core.models import SavedView
     from anju.customers.models import Contact, Customer, MergeLog, TransferLog
     from anju.estates.choices import ImportStatus
     from anju.estates.models import Project, RoomImport
     from anju.service import choices as sc
     from anju.service.models import AcceptanceShare, Callback, Notification
-    from anju.system.models import LoginLog, SavedView
+    from anju.system.models import LoginLog
     from anju.tasks.models import EscalationStep, Task, WorkingHours
 
     a, company = world.user_a, world.company_a

@@ -60,7 +60,7 @@ STAFF_NOT_A_ROW = {
 }
 # Staff pages outside the standard admin URLs whose {pk} is a row of this model.
 STAFF_PAGE_MODELS = {
-    "/admin/core/-/saved-views/{pk}/": "system.SavedView",
+    "/admin/core/-/saved-views/{pk}/": "core.SavedView",
     "/admin/customers/-/customer/{pk}/": "customers.Customer",
     "/admin/customers/-/relation/{pk}/": "customers.RoomCustomer",
     "/admin/estates/-/buildings/{pk}/": "estates.Building",

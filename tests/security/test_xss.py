@@ -40,13 +40,13 @@ NOT_TEXT = {
     "org.User.password",
     "org.OrgUnit.path",
     "system.Parameter.key",
-    "system.SavedView.list_key",
+    "core.SavedView.list_key",
     "service.Notification.dedupe_key",
 }
 
 # Staff pages outside the standard admin URLs whose {pk} is a row of this model (as in test_sweep).
 STAFF_PAGE_MODELS = {
-    "/admin/core/-/saved-views/{pk}/": "system.SavedView",
+    "/admin/core/-/saved-views/{pk}/": "core.SavedView",
     "/admin/customers/-/customer/{pk}/": "customers.Customer",
     "/admin/customers/-/relation/{pk}/": "customers.RoomCustomer",
     "/admin/estates/-/buildings/{pk}/": "estates.Building",

@@ -1,7 +1,7 @@
 from django.utils.translation import gettext as _
 from rest_framework.permissions import BasePermission
 
-from anju.org.access import has_point
+from anju.core.scoping import has_point
 
 # DRF action → permission-point action.
 ACTION_MAP = {

@@ -4,7 +4,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.http import Http404
 from rest_framework import mixins, viewsets
 
-from anju.org.access import scoped
+from anju.core.scoping import scoped
 
 
 def expected_version(request) -> int | None:

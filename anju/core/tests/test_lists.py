@@ -9,11 +9,10 @@ import pytest
 from django.test import Client
 
 from anju.core.admin import PAGE_SIZES
-from anju.core.models import OperationLog
+from anju.core.models import OperationLog, SavedView
 from anju.core.testing import make_role, make_unit, make_user
 from anju.org.choices import UnitKind
 from anju.org.models import OrgUnit
-from anju.system.models import SavedView
 
 pytestmark = pytest.mark.django_db
 

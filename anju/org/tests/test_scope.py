@@ -38,8 +38,6 @@ def test_projects_visible_by_company_share_assignment_and_filter(world):
 
 
 def test_roles_combine_to_the_widest_data_range(world):
-    from anju.system.models import SavedView  # noqa: F401 - any model works; use org units below
-
     sub = make_unit(world.dept_a, UnitKind.DEPARTMENT, "子部门")
     self_role = make_role(world.company_a, data_range=DataRange.SELF)
     user = make_user(sub, [self_role])

@@ -5,6 +5,8 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from anju.core.api.fields import BoundedDateTimeField
+from anju.core.models import SavedView
+from anju.core.savedviews import LIST_KEY_PATTERN
 from anju.org.api.serializers import ScopedPrimaryKeyRelatedField
 from anju.org.models import OrgUnit
 from anju.system import clearing
@@ -14,9 +16,7 @@ from anju.system.models import (
     DictionaryItem,
     LoginLog,
     OperationLog,
-    SavedView,
 )
-from anju.system.services import LIST_KEY_PATTERN
 
 
 class DictionaryItemSerializer(serializers.ModelSerializer):

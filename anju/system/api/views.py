@@ -10,8 +10,9 @@ from rest_framework import generics, mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from anju.core import savedviews
 from anju.core.api.viewsets import ScopedModelViewSet, ScopedQuerysetMixin, expected_version
-from anju.core.models import OperationLog
+from anju.core.models import OperationLog, SavedView
 from anju.core.parsing import is_digits
 from anju.org import access
 from anju.org.models import OrgUnit
@@ -19,7 +20,7 @@ from anju.system import clearing, selectors, services
 from anju.system.api import serializers as s
 from anju.system.exports import export_logs
 from anju.system.filtersets import AnnouncementFilterSet, LoginLogFilterSet, OperationLogFilterSet
-from anju.system.models import Announcement, Dictionary, DictionaryItem, LoginLog, SavedView
+from anju.system.models import Announcement, Dictionary, DictionaryItem, LoginLog
 from anju.system.parameters import DEFINITIONS
 
 
@@ -457,7 +458,7 @@ class SavedViewViewSet(
     pagination_class = None
 
     def perform_create(self, serializer):
-        serializer.instance = services.savedview_save(actor=self.request.user, **serializer.validated_data)
+        serializer.instance = savedviews.savedview_save(actor=self.request.user, **serializer.validated_data)
 
     def perform_destroy(self, instance):
-        services.savedview_delete(actor=self.request.user, view=instance)
+        savedviews.savedview_delete(actor=self.request.user, view=instance)

@@ -8,7 +8,7 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from anju.core.choices import LogAction
-from anju.core.models import OperationLog
+from anju.core.models import OperationLog, SavedView
 from anju.core.testing import make_project
 from anju.customers.models import Customer
 from anju.estates.models import Building, Room
@@ -16,7 +16,7 @@ from anju.org.demo import build_organisation
 from anju.org.models import Role, User
 from anju.system import backup, services
 from anju.system.demo import build_system
-from anju.system.models import Announcement, SavedView
+from anju.system.models import Announcement
 
 pytestmark = pytest.mark.django_db
 

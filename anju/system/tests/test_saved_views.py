@@ -1,8 +1,7 @@
 import pytest
 
-from anju.core.models import OperationLog
+from anju.core.models import OperationLog, SavedView
 from anju.core.testing import api_client
-from anju.system.models import SavedView
 
 pytestmark = pytest.mark.django_db
 

@@ -6,10 +6,10 @@ from django.utils import timezone
 
 from anju.core import audit
 from anju.core.choices import LogAction
-from anju.core.models import OperationLog
+from anju.core.models import OperationLog, SavedView
 from anju.core.testing import unique
 from anju.core.testing_scoped import ScopedAdminTestCase, ScopedAPITestCase
-from anju.system.models import Announcement, Dictionary, DictionaryItem, LoginLog, SavedView
+from anju.system.models import Announcement, Dictionary, DictionaryItem, LoginLog
 
 
 def _past_retention(row):
