@@ -40,7 +40,7 @@ def test_grouped_page_shows_tasks_and_receptions_apart(svc):
 
 def test_the_operation_log_records_a_reception_under_its_final_code(svc):
     """Searching the log by the code agents see (JD00000006) finds the creation."""
-    from anju.system.models import OperationLog
+    from anju.core.models import OperationLog
 
     reception = new_reception(svc)
     row = OperationLog.objects.filter(object_id=str(reception.pk), action="create").latest("pk")

@@ -6,7 +6,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('core', '0002_savedview'),
+        ('core', '0003_savedview'),
         ('system', '0003_delete_operationlog'),
     ]
 

@@ -17,7 +17,7 @@ class Migration(migrations.Migration):
     # state moves (system 0004 drops it from system's state).
     dependencies = [
         ('system', '0003_delete_operationlog'),
-        ('core', '0001_initial'),
+        ('core', '0002_log_clear_action'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
