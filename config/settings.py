@@ -87,7 +87,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "anju.core.middleware.RequestContextMiddleware",
-    "anju.org.middleware.IdleTimeoutMiddleware",
+    "anju.system.middleware.IdleTimeoutMiddleware",
     "anju.org.middleware.ForcePasswordChangeMiddleware",
     "axes.middleware.AxesMiddleware",
 ]

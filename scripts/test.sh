@@ -23,6 +23,7 @@ export ANJU_DATA_DIR
 $PY manage.py compilemessages --ignore=.venv -v 0
 .venv/bin/ruff check --quiet .
 .venv/bin/ruff format --check --quiet .
+.venv/bin/lint-imports --no-cache  # the contexts' layers (pyproject.toml [tool.importlinter])
 $PY manage.py makemigrations --check --dry-run -v 0
 $PY manage.py check --fail-level WARNING
 $PY manage.py spectacular --validate --fail-on-warn --file "$ANJU_DATA_DIR/schema.yml"

@@ -13,6 +13,8 @@ from collections.abc import Callable
 from django.conf import settings
 from django.db import transaction
 
+from anju.core import audit
+
 SERVICES: dict[str, Callable] = {}
 _audit_depth_counter: list[int] = [0]
 
@@ -25,8 +27,6 @@ def service(func: Callable | None = None, *, audited: bool = True):
 
         @functools.wraps(f)
         def inner(*args, **kwargs):
-            from anju.core import audit
-
             with transaction.atomic():
                 before = audit.rows_written()
                 result = f(*args, **kwargs)

@@ -34,6 +34,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 
+from anju.core.scoping import has_point
 from anju.core.services import ConflictError, ServiceValidationError
 
 
@@ -153,8 +154,6 @@ class StateMachine:
     def _may(actor, t: Transition) -> bool:
         if t.point is None or _user(actor) is None:
             return True
-        from anju.org.access import has_point  # core stays below org: imported when used
-
         return has_point(actor, t.point)
 
     # --- writing -------------------------------------------------------------------------------

@@ -8,6 +8,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from anju.core.menu import visible_sections
+from anju.core.middleware import is_api
+from anju.core.registry import workbench_widgets
+
 
 @never_cache
 @require_GET
@@ -47,8 +51,6 @@ def healthz(request):
 
 def workbench_callback(request, context):
     """Unfold dashboard: the registered widgets (announcements, tasks, …) and the user's shortcuts."""
-    from anju.core.menu import visible_sections
-    from anju.core.registry import workbench_widgets
 
     widgets = []
     for widget in sorted(workbench_widgets, key=lambda w: w.order):
@@ -72,8 +74,6 @@ def _database_unavailable(request):
     here touches the database (no session, no menu)."""
     from django.http import HttpResponse
     from django.template.loader import render_to_string
-
-    from anju.core.middleware import is_api
 
     message = _("The database is unavailable for a moment. Please try again in %(seconds)s seconds.") % {
         "seconds": RETRY_AFTER_SECONDS

@@ -19,8 +19,10 @@ from django.utils.translation import gettext as _
 from anju.core import audit
 from anju.core.choices import LogAction
 from anju.core.services import ServiceValidationError, service
+from anju.estates import services
 from anju.estates.choices import SALES_STATES, ImportOutcome, ImportStatus, RoomStatus
 from anju.estates.models import Building, Project, Room, RoomImport, RoomImportRow, UnitType
+from anju.org.access import scoped
 
 HEADERS = {
     "项目代码": "project_code",
@@ -136,7 +138,6 @@ def rooms_import(
 ) -> RoomImport:
     """Check every row; write nothing when a row has an error unless `import_valid_rows`.
     The run and every row's outcome are always recorded for the result screen."""
-    from anju.estates import services
 
     rows = read_rows(content, file_name)
     errors: dict[int, list[str]] = defaultdict(list)
@@ -145,8 +146,6 @@ def rooms_import(
         raise ServiceValidationError({"file": _("Choose the current company before importing rooms.")})
     projects_qs = Project.objects.filter(company=company)
     if getattr(actor, "is_authenticated", False):
-        from anju.org.access import scoped
-
         # Only projects the user may change take rows; others' codes make project creation refuse.
         projects_qs = scoped(actor, projects_qs, for_write=True)
     projects = {p.code: p for p in projects_qs}

@@ -26,6 +26,11 @@ def project_ids_for(user, company_ids, *, writable: bool, apply_filter: bool = T
     return sorted(ids)
 
 
+def project_rows(ids, *, limit: int) -> list[dict]:
+    """`{"pk", "name"}` of the projects `ids` (the project-filter menu), at most `limit`."""
+    return list(Project.objects.filter(pk__in=list(ids)).values("pk", "name")[:limit])
+
+
 def sales_counts(rooms) -> dict:
     """Room counts for sales figures: virtual rooms are never counted."""
     rooms = rooms.filter(is_virtual=False)

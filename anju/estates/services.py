@@ -29,6 +29,7 @@ from anju.estates.models import (
     UnitType,
     Zone,
 )
+from anju.org.access import forget, visible_company_ids
 from anju.org.choices import COMPANY_KINDS
 
 # =================================================================================================
@@ -71,7 +72,6 @@ def project_delete(*, actor, project: Project) -> None:
 def _require_project_owner(actor, project: Project) -> None:
     """Only the owning company (or a parent of it) manages a project's shares: a company the project
     is shared to must not pass it on, nor change the owner's shares."""
-    from anju.org.access import visible_company_ids
 
     if getattr(actor, "is_authenticated", False) and project.company_id not in visible_company_ids(actor):
         raise ServiceValidationError(
@@ -182,8 +182,6 @@ def team_member_remove(*, actor, member: TeamMember) -> None:
 
 
 def _forget_access(user) -> None:
-    from anju.org.access import forget
-
     forget(user)
 
 
@@ -744,13 +742,14 @@ def room_create_virtual(
     **fields,
 ) -> Room:
     """新增虚拟房间 (000 §3.3.2): a public space with a free code; not in projects shared to the user."""
-    if actor is not None and getattr(actor, "is_authenticated", False):
-        from anju.org.access import visible_company_ids
-
-        if project.company_id not in visible_company_ids(actor):
-            raise ServiceValidationError(
-                {"project": _("Virtual rooms cannot be added to a project shared by another company.")}
-            )
+    if (
+        actor is not None
+        and getattr(actor, "is_authenticated", False)
+        and project.company_id not in visible_company_ids(actor)
+    ):
+        raise ServiceValidationError(
+            {"project": _("Virtual rooms cannot be added to a project shared by another company.")}
+        )
     if building is not None and building.project_id != project.pk:
         raise ServiceValidationError({"building": _("The building belongs to another project.")})
     if Room.objects.filter(project=project, code=code).exists():

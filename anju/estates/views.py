@@ -26,6 +26,7 @@ from anju.estates.grid import MAX_FLOORS, MAX_UNITS, GridError, plan_building
 from anju.estates.models import Building, Project, Room, UnitType, Zone
 from anju.estates.selectors import building_grid
 from anju.org.access import current_company_id, has_point, scoped
+from anju.org.models import OrgUnit
 
 STATUS_COLOURS = {
     RoomStatus.CONTROL: "#e5e7eb",
@@ -447,8 +448,6 @@ def import_view(request):
     form = ImportForm(request.POST or None, request.FILES or None)
     run = None
     if request.method == "POST" and form.is_valid():
-        from anju.org.models import OrgUnit
-
         company = OrgUnit.objects.filter(pk=current_company_id(request.user)).first()
         upload = form.cleaned_data["file"]
         result = []

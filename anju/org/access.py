@@ -13,6 +13,7 @@ Rules (manual 000 §2.4, §2.9 注意事项; issue #2):
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from django.db.models import Model, Q, QuerySet
@@ -23,6 +24,32 @@ from anju.org.choices import COMPANY_KINDS, DataRange
 __all__ = ["ScopeSpec", "has_point", "scoped"]
 
 _CACHE_ATTR = "_anju_access_cache"
+
+
+@dataclass(frozen=True)
+class ProjectProvider:
+    """Who answers project membership: estates registers one at ready() (org never imports estates).
+
+    `project_ids(user, company_ids, *, writable, apply_filter=True)` lists the project ids the user may
+    see (or change) among the companies `company_ids`; `describe(ids)` gives `{"pk", "name"}` rows of
+    those projects (at most `limit`) for the project-filter menu."""
+
+    project_ids: Callable[..., Iterable[int]]
+    describe: Callable[..., list[dict]]
+
+
+_NO_PROJECTS = ProjectProvider(project_ids=lambda *args, **kwargs: [], describe=lambda ids, limit: [])
+_project_provider: ProjectProvider = _NO_PROJECTS
+
+
+def register_project_provider(provider: ProjectProvider | None) -> None:
+    """Install the project-membership provider (None: no projects, as without the estates app)."""
+    global _project_provider
+    _project_provider = provider or _NO_PROJECTS
+
+
+def describe_projects(ids: Iterable[int], *, limit: int) -> list[dict]:
+    return _project_provider.describe(ids, limit=limit)
 
 
 @dataclass
@@ -198,13 +225,11 @@ def has_point(user, code: str) -> bool:
 
 
 def _project_ids(user, *, writable: bool) -> frozenset[int]:
-    from anju.estates.selectors import project_ids_for
-
     access = _access(user)
     attr = "project_ids_writable" if writable else "project_ids"
     cached = getattr(access, attr)
     if cached is None:
-        cached = frozenset(project_ids_for(user, access.company_ids, writable=writable))
+        cached = frozenset(_project_provider.project_ids(user, access.company_ids, writable=writable))
         setattr(access, attr, cached)
     return cached
 
@@ -223,11 +248,11 @@ def writable_project_ids(user) -> frozenset[int]:
 
 def selectable_project_ids(user) -> list[int]:
     """Projects the user could pick in the project filter (visible ones, before the filter)."""
-    from anju.estates.selectors import project_ids_for
-
     if not user.is_authenticated:
         return []
-    return project_ids_for(user, _access(user).company_ids, writable=False, apply_filter=False)
+    return list(
+        _project_provider.project_ids(user, _access(user).company_ids, writable=False, apply_filter=False)
+    )
 
 
 def _data_range_q(user, spec: ScopeSpec) -> Q | None:

@@ -1,4 +1,5 @@
 from anju.org import access
+from anju.org.models import OrgUnit
 
 
 def workspace(request):
@@ -6,14 +7,9 @@ def workspace(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated or not request.path.startswith("/admin"):
         return {}
-    from anju.estates.models import Project
-    from anju.org.models import OrgUnit
-
     company_id = access.current_company_id(user)
     companies = list(access.workable_companies(user).order_by("path").values("pk", "name", "depth")[:200])
-    projects = list(
-        Project.objects.filter(pk__in=access.selectable_project_ids(user)).values("pk", "name")[:500]
-    )
+    projects = access.describe_projects(access.selectable_project_ids(user), limit=500)
     return {
         "anju_company": OrgUnit.objects.filter(pk=company_id).first() if company_id else None,
         "anju_companies": companies,

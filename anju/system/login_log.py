@@ -4,11 +4,11 @@ from django.contrib.auth.signals import user_logged_in, user_logged_out, user_lo
 from django.dispatch import receiver
 
 from anju.core import context
+from anju.org.auth_backends import resolve_login
+from anju.system.models import LoginLog
 
 
 def _write(*, request, username, user, success, reason="", channel=None):
-    from anju.system.models import LoginLog
-
     ctx = (
         context.from_request(request)
         if request is not None and hasattr(request, "META")
@@ -35,8 +35,6 @@ def on_login(sender, request, user, **kwargs):
 
 @receiver(user_login_failed, dispatch_uid="anju_login_failed")
 def on_login_failed(sender, credentials, request=None, **kwargs):
-    from anju.org.auth_backends import resolve_login
-
     username = (credentials or {}).get("username", "")
     user = resolve_login(username)
     locked = bool(getattr(request, "axes_locked_out", False))

@@ -11,7 +11,9 @@ from dataclasses import dataclass, field
 from django.core.cache import cache
 from django.utils.translation import gettext_lazy as _
 
+from anju.org.access import ancestor_ids
 from anju.system.choices import ParameterType
+from anju.system.models import Parameter
 
 # 《网络安全法》第二十一条: network operators keep network logs for at least six months. No log row
 # younger than its company's retention period (never under this floor) can be deleted or cleared.
@@ -128,8 +130,6 @@ def get_parameter(company_id: int | None, key: str):
     value = cache.get(ck)
     if value is not None:
         return value
-    from anju.org.access import ancestor_ids
-    from anju.system.models import Parameter
 
     chain = ancestor_ids(company_id)
     stored = dict(Parameter.objects.filter(company_id__in=chain, key=key).values_list("company_id", "value"))

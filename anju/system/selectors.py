@@ -10,6 +10,7 @@ from django.utils.translation import get_language
 
 from anju.core.models import OperationLog
 from anju.org.access import ancestor_ids, scoped
+from anju.system.choices import ParameterType
 from anju.system.models import Announcement, DictionaryItem, LoginLog, Parameter
 from anju.system.parameters import DEFINITIONS, ParameterDef
 
@@ -91,8 +92,6 @@ def parameter_rows(company_id: int) -> list[ParameterRow]:
 
 def display_value(definition: ParameterDef, value) -> str:
     from django.utils.translation import gettext as _
-
-    from anju.system.choices import ParameterType
 
     if definition.type == ParameterType.BOOLEAN:
         return str(_("Yes") if value else _("No"))

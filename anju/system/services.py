@@ -28,7 +28,7 @@ from anju.system.models import (
     OperationLog,
     Parameter,
 )
-from anju.system.parameters import DEFINITIONS, MIN_LOG_RETENTION_DAYS, forget_parameters
+from anju.system.parameters import DEFINITIONS, MIN_LOG_RETENTION_DAYS, forget_parameters, get_parameter
 
 DELETE_BATCH = 5000
 
@@ -294,8 +294,6 @@ def _delete_in_batches(queryset) -> int:
 
 
 def retention_days(company_id: int | None) -> int:
-    from anju.system.parameters import get_parameter
-
     return max(MIN_LOG_RETENTION_DAYS, int(get_parameter(company_id, "logs.retention_days")))
 
 

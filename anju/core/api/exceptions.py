@@ -9,6 +9,7 @@ from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from anju.core.api.parsers import too_large
 from anju.core.services import ConflictError, ServiceValidationError
 
 
@@ -36,8 +37,6 @@ def exception_handler(exc, context):
             status=status.HTTP_400_BAD_REQUEST,
         )
     if isinstance(exc, RequestDataTooBig):
-        from anju.core.api.parsers import too_large
-
         exc = too_large()
     if isinstance(exc, ObjectDoesNotExist):
         # A row a service re-reads (to lock it) vanished since the view found it: gone, not a 500.

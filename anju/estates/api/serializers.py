@@ -2,6 +2,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from anju.core.masking import mask_phone
+from anju.estates.admin import share_targets
 from anju.estates.choices import NumberingRule, RoomStatus, ShareAccess, TeamRole
 from anju.estates.grid import MAX_FLOORS, MAX_HOUSEHOLDS, MAX_UNITS
 from anju.estates.models import (
@@ -45,8 +46,6 @@ class ShareTargetField(serializers.PrimaryKeyRelatedField):
     """A company of the user's own group tree (a project is shared within the group)."""
 
     def get_queryset(self):
-        from anju.estates.admin import share_targets
-
         request = self.context.get("request")
         return share_targets(request.user) if request else OrgUnit.objects.none()
 

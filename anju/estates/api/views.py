@@ -7,9 +7,10 @@ from rest_framework.response import Response
 
 from anju.core.api.parsers import FormParser, MultiPartParser
 from anju.core.api.viewsets import ScopedModelViewSet, ScopedQuerysetMixin, expected_version
+from anju.core.services import ServiceValidationError
 from anju.estates import imports, services
 from anju.estates.api import serializers as s
-from anju.estates.grid import plan_building
+from anju.estates.grid import GridError, plan_building
 from anju.estates.models import (
     Building,
     DecorationStandard,
@@ -23,6 +24,7 @@ from anju.estates.models import (
     Zone,
 )
 from anju.org.access import current_company_id, scoped
+from anju.org.models import OrgUnit
 
 
 class WritableMixin:
@@ -254,8 +256,6 @@ class BuildingViewSet(WritableMixin, ScopedModelViewSet):
         """Steps 1–3 of the wizard: the grid and the default room numbers, nothing saved."""
         self.get_object()
         data = self._wizard_input(request)
-        from anju.core.services import ServiceValidationError
-        from anju.estates.grid import GridError
 
         try:
             plan = plan_building(
@@ -451,8 +451,6 @@ class RoomImportViewSet(
 
     @extend_schema(request=s.RoomImportUploadSerializer, responses={201: s.RoomImportSerializer})
     def create(self, request, *args, **kwargs):
-        from anju.org.models import OrgUnit
-
         serializer = s.RoomImportUploadSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         upload = serializer.validated_data["file"]

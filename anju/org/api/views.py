@@ -205,8 +205,6 @@ class UserViewSet(ScopedModelViewSet):
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
         if data.get("is_superuser") and not self.request.user.is_superuser:
-            from anju.core.services import ServiceValidationError
-
             raise ServiceValidationError(
                 {"is_superuser": _("Only a super user can grant the super-user flag.")}
             )

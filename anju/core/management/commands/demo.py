@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
@@ -24,9 +25,7 @@ class Command(BaseCommand):
                 "Refusing to load demo data with DEBUG off: it creates users with published passwords. "
                 "Use --force only on a throw-away installation."
             )
-        from anju.org.models import User
-
-        if User.objects.filter(username="admin").exists():
+        if get_user_model().objects.filter(username="admin").exists():
             self.stdout.write("Demo data is already loaded (user 'admin' exists); nothing to do.")
             return
         context: dict = {"stdout": self.stdout, "passwords": []}
