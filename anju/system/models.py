@@ -3,7 +3,6 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from anju.core.models import OperationLog, SavedView
 from anju.org.access import ScopeSpec
 from anju.system.choices import ParameterType
 
@@ -152,8 +151,6 @@ __all__ = [
     "Dictionary",
     "DictionaryItem",
     "LoginLog",
-    "OperationLog",
     "Parameter",
     "ParameterType",
-    "SavedView",
 ]

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from anju.core import audit
 from anju.core.choices import PROTECTED_LOG_ACTIONS, LogAction
 from anju.core.crud import create_instance, delete_instance, update_instance
+from anju.core.models import OperationLog
 from anju.core.services import ConflictError, ServiceValidationError, service
 from anju.org import access
 from anju.system import backup, clearing
@@ -25,7 +26,6 @@ from anju.system.models import (
     Dictionary,
     DictionaryItem,
     LoginLog,
-    OperationLog,
     Parameter,
 )
 from anju.system.parameters import DEFINITIONS, MIN_LOG_RETENTION_DAYS, forget_parameters, get_parameter

@@ -5,7 +5,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from anju.core.api.fields import BoundedDateTimeField
-from anju.core.models import SavedView
+from anju.core.models import OperationLog, SavedView
 from anju.core.savedviews import LIST_KEY_PATTERN
 from anju.org.api.serializers import ScopedPrimaryKeyRelatedField
 from anju.org.models import OrgUnit
@@ -15,7 +15,6 @@ from anju.system.models import (
     Dictionary,
     DictionaryItem,
     LoginLog,
-    OperationLog,
 )
 
 
