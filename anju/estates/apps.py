@@ -1,8 +1,6 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
-from anju.org import access
-
 
 class EstatesConfig(AppConfig):
     name = "anju.estates"
@@ -12,6 +10,7 @@ class EstatesConfig(AppConfig):
     def ready(self):
         # Models load only once the app registry is ready, hence the import here (estates → estates).
         from anju.estates import selectors
+        from anju.org import access
 
         # Org's data scope asks estates which projects a user is a member of (org never imports estates).
         access.register_project_provider(

@@ -20,6 +20,7 @@ from django.db.models import Model, Q, QuerySet
 
 from anju.core.scoping import ScopeSpec
 from anju.org.choices import COMPANY_KINDS, DataRange
+from anju.org.models import OrgUnit
 
 __all__ = ["ScopeSpec", "has_point", "scoped"]
 
@@ -65,8 +66,6 @@ class _Access:
 
 
 def _units():
-    from anju.org.models import OrgUnit
-
     return OrgUnit.objects
 
 
@@ -133,7 +132,6 @@ def _access(user) -> _Access:
     cached = getattr(user, _CACHE_ATTR, None)
     if cached is not None:
         return cached
-    from anju.org.models import OrgUnit
 
     roles = list(
         user.roles.filter(is_active=True).values(

@@ -3,7 +3,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from anju.org.access import ScopeSpec
+from anju.core.scoping import ScopeSpec
 from anju.org.choices import COMPANY_KINDS, CompanyBusiness, DataRange, UnitKind
 
 

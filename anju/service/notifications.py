@@ -12,6 +12,7 @@ import urllib.request
 from importlib import import_module
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from django.template import Context, Template
 from django.utils import timezone
@@ -170,11 +171,21 @@ def notify(*, recipient, template: str, context: dict, task=None, dedupe_key=Non
     )
 
 
-def _enqueue(ids):
-    from anju.service.tasks import send_deliveries
+# The job that sends a batch of deliveries (anju.service.tasks.send_deliveries), installed by the
+# service app at ready(): the jobs module imports this one, so this one cannot import it.
+_send_deliveries = None
 
+
+def install_sender(send_deliveries) -> None:
+    global _send_deliveries
+    _send_deliveries = send_deliveries
+
+
+def _enqueue(ids):
+    if _send_deliveries is None:
+        raise ImproperlyConfigured("anju.service is not ready: no delivery job installed.")
     for start in range(0, len(ids), 500):
-        send_deliveries(ids[start : start + 500])
+        _send_deliveries(ids[start : start + 500])
 
 
 # --- SMS backends --------------------------------------------------------------------------------
@@ -288,7 +299,5 @@ def deliver_batch(ids) -> dict:
         for r in rows:
             r.attempts += 1
             outcome["sent" if r.status == DeliveryStatus.SENT else "failed"] += 1
-        from anju.service.sla import bulk_set
-
-        bulk_set(Delivery, rows, ["status", "sent_at", "error", "attempts"])
+        bulk.update(Delivery, rows, ["status", "sent_at", "error", "attempts"])
     return outcome

@@ -352,7 +352,7 @@ def escalate(now, batch: int = 2000, marked: dict | None = None) -> int:
             # Conditional by construction: the rows are locked and re-read inside this transaction.
             bulk.insert_rows(EscalationLog, logs, ignore_conflicts=True)
             bulk.insert_rows(TaskEvent, events)
-            bulk_set(
+            bulk.update(
                 Task,
                 updates,
                 [
@@ -387,35 +387,3 @@ def sweep(now=None) -> dict:
     for clock, n in mark_timeouts(now).items():
         marked[clock] += n
     return {**marked, "escalations": steps}
-
-
-def bulk_set(model, objs, fields) -> None:
-    """UPDATE many rows with their own values in one statement (PostgreSQL: UPDATE … FROM unnest;
-    Django's bulk_update builds a CASE per row and field, far slower for thousands of rows)."""
-    from django.db import connection
-
-    if not objs:
-        return
-    if connection.vendor != "postgresql":
-        model.objects.bulk_update(objs, fields, batch_size=500)
-        return
-    qn = connection.ops.quote_name
-    pk = model._meta.pk
-    cols = [model._meta.get_field(f) for f in fields]
-    arrays = ", ".join(f"%s::{c.db_type(connection)}[]" for c in [pk, *cols])
-    names = ", ".join(f"c{i}" for i in range(len(cols) + 1))
-    sets = ", ".join(f"{qn(c.column)} = v.c{i + 1}" for i, c in enumerate(cols))
-    # Identifiers come from the model's metadata; every value is a bound parameter (one array per
-    # column: psycopg quotes a handful of parameters instead of thousands).
-    query = (
-        f"UPDATE {qn(model._meta.db_table)} t SET {sets} FROM unnest({arrays}) AS v({names}) "  # noqa: S608
-        f"WHERE t.{qn(pk.column)} = v.c0"
-    )
-    for start in range(0, len(objs), 5000):
-        chunk = objs[start : start + 5000]
-        params = [[obj.pk for obj in chunk]]
-        params.extend(
-            [c.get_db_prep_save(getattr(obj, c.attname), connection) for obj in chunk] for c in cols
-        )
-        with connection.cursor() as cursor:
-            cursor.execute(query, params)

@@ -20,6 +20,8 @@ from django.apps import apps
 from django.db.models import Model, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from anju.system.retention import erasable_logs
+
 
 @dataclass(frozen=True)
 class ClearingCategory:
@@ -97,16 +99,10 @@ register_category(
 )
 
 
-def _erasable_logs(queryset):
-    from anju.system.services import erasable_logs
-
-    return erasable_logs(queryset)
-
-
 register_category(
     "logs",
     _("Operation and login logs (past their retention period; records of erasure are kept)"),
     [("core.OperationLog", "company"), ("system.LoginLog", "company")],
     order=90,
-    restrict=_erasable_logs,
+    restrict=erasable_logs,
 )

@@ -4,7 +4,6 @@ data clearing, backup/restore and saved views. Each is atomic and leaves an oper
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
@@ -28,7 +27,8 @@ from anju.system.models import (
     LoginLog,
     Parameter,
 )
-from anju.system.parameters import DEFINITIONS, MIN_LOG_RETENTION_DAYS, forget_parameters, get_parameter
+from anju.system.parameters import DEFINITIONS, forget_parameters
+from anju.system.retention import erasable_logs, retention_days
 
 DELETE_BATCH = 5000
 
@@ -291,24 +291,6 @@ def _delete_in_batches(queryset) -> int:
             return total
         deleted, _detail = queryset.model._default_manager.filter(pk__in=ids).delete()
         total += deleted
-
-
-def retention_days(company_id: int | None) -> int:
-    return max(MIN_LOG_RETENTION_DAYS, int(get_parameter(company_id, "logs.retention_days")))
-
-
-def erasable_logs(queryset, now=None):
-    """The rows of a log queryset that may be deleted now: past their company's retention period
-    and not the record of a deletion or a clearing."""
-    now = now or timezone.now()
-    if queryset.model is OperationLog:
-        queryset = queryset.exclude(action__in=PROTECTED_LOG_ACTIONS)
-    company_ids = set(queryset.order_by().values_list("company_id", flat=True).distinct())
-    allowed = models.Q(pk__in=[])
-    for company_id in company_ids:
-        cutoff = now - timedelta(days=retention_days(company_id))
-        allowed |= models.Q(company_id=company_id, at__lt=cutoff)
-    return queryset.filter(allowed)
 
 
 def _check_erasable(model, ids) -> None:
