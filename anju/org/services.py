@@ -232,6 +232,45 @@ def user_create(
     return user
 
 
+def _refuse_lockout(*, actor, user: User, data: dict) -> None:
+    """Nobody locks themselves out, and the installation keeps at least one active super user."""
+    user = lock(User, user.pk)
+    is_self = actor is not None and getattr(actor, "pk", None) == user.pk
+    deactivates = "is_active" in data and not data["is_active"]
+    demotes = "is_superuser" in data and not data["is_superuser"]
+    if is_self:
+        if deactivates:
+            raise ServiceValidationError({"is_active": _("You cannot deactivate your own account.")})
+        if demotes and user.is_superuser:
+            raise ServiceValidationError(
+                {"is_superuser": _("You cannot revoke your own super-user flag; ask another super user.")}
+            )
+        if data.get("must_change_password") and not user.must_change_password:
+            raise ServiceValidationError(
+                {
+                    "must_change_password": _(
+                        "You cannot force a password change on your own account; change your password instead."
+                    )
+                }
+            )
+    if (deactivates or demotes) and user.is_superuser and user.is_active:
+        # Lock every active super user: two administrators demoting each other at once serialise here.
+        others = list(
+            User.objects.select_for_update()
+            .filter(is_superuser=True, is_active=True)
+            .exclude(pk=user.pk)
+            .values_list("pk", flat=True)
+        )
+        if not others:
+            field = "is_active" if deactivates else "is_superuser"
+            raise ServiceValidationError(
+                {
+                    field: _("%(user)s is the last active super user: make another user a super user first.")
+                    % {"user": user.username}
+                }
+            )
+
+
 @service
 def user_update(*, actor, user: User, data: dict, expected_version: int | None = None) -> User:
     if "department" in data and data["department"] is None:
@@ -241,6 +280,7 @@ def user_update(*, actor, user: User, data: dict, expected_version: int | None =
         raise ServiceValidationError({next(iter(blocked)): _("This field cannot be changed here.")})
     if data.get("is_superuser") and not getattr(actor, "is_superuser", False):
         raise ServiceValidationError({"is_superuser": _("Only a super user can grant the super-user flag.")})
+    _refuse_lockout(actor=actor, user=user, data=data)
     result = update_instance(
         actor=actor,
         instance=user,
@@ -256,6 +296,10 @@ def user_update(*, actor, user: User, data: dict, expected_version: int | None =
 def user_set_password(*, actor, user: User, password: str, must_change: bool = False) -> User:
     """Set a password: by the user themselves, or a reset by an administrator (must_change=True)."""
     user = lock(User, user.pk)
+    if must_change and actor is not None and getattr(actor, "pk", None) == user.pk:
+        raise ServiceValidationError(
+            {"password": _("Change your own password under “Change password”, not by a reset.")}
+        )
     _validate_password(password, user)
     user.set_password(password)
     user.must_change_password = must_change
