@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-LOWER_CONTEXTS = ("core", "org", "system", "estates")
+LOWER_CONTEXTS = ("core", "org", "system", "estates", "customers")
 
 # (path relative to the repository, function name): why the import must wait until called.
 ALLOWED: dict[tuple[str, str], str] = {}

@@ -32,9 +32,13 @@ from anju.customers.models import (
     TransferLog,
     Vehicle,
 )
-from anju.customers.selectors import can_see_sensitive
+from anju.customers.selectors import can_see_sensitive, tag_q
 from anju.customers.validators import parse_id
-from anju.org.access import current_company_id, has_point
+from anju.estates.models import Project
+from anju.org.access import current_company_id, has_point, scoped
+from anju.org.models import OrgUnit
+from anju.system.fields import DictionaryChoiceField
+from anju.system.selectors import dictionary_choices
 
 
 def _warn(request, obj) -> None:
@@ -145,8 +149,6 @@ class FamilyInline(_ChildInline):
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if db_field.name == "relationship":
-            from anju.system.fields import DictionaryChoiceField
-
             return DictionaryChoiceField("relationship", label=db_field.verbose_name)
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 
@@ -196,7 +198,6 @@ class CustomerForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        from anju.system.fields import DictionaryChoiceField
 
         for name in ("marriage", "income_level", "family_structure", "customer_kind"):
             if name in self.fields:
@@ -223,8 +224,6 @@ class TagFilter(admin.SimpleListFilter):
     parameter_name = "tag"
 
     def lookups(self, request, model_admin):
-        from anju.system.selectors import dictionary_choices
-
         choices = list(dictionary_choices("customer_tag"))
         known = {code for code, _label in choices}
         free = set()
@@ -234,7 +233,6 @@ class TagFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         value = self.value()
-        from anju.customers.selectors import tag_q
 
         return queryset.filter(tag_q(value)) if value else queryset
 
@@ -340,11 +338,7 @@ class CustomerAdmin(AnjuModelAdmin):
         return {"user": request.user}
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        from anju.org.access import scoped
-
         if db_field.name == "project":
-            from anju.estates.models import Project
-
             kwargs["queryset"] = scoped(request.user, Project)
         if db_field.name == "salesperson":
             from django.contrib.auth import get_user_model
@@ -397,8 +391,6 @@ class CustomerAdmin(AnjuModelAdmin):
         return customer
 
     def _company(self, request):
-        from anju.org.models import OrgUnit
-
         return OrgUnit.objects.get(pk=current_company_id(request.user))
 
     def service_update(self, request, obj, form):
@@ -532,9 +524,6 @@ class CustomerAdmin(AnjuModelAdmin):
     def transfer(self, request, queryset):
         from django.contrib.auth import get_user_model
 
-        from anju.estates.models import Project
-        from anju.org.access import scoped
-
         users = scoped(request.user, get_user_model().objects.filter(is_active=True)).order_by("username")
         projects = scoped(request.user, Project).order_by("code")
         if "confirm" not in request.POST:
@@ -659,8 +648,6 @@ class RenameRequestAdmin(AnjuModelAdmin):
         return has_point(request.user, "customers.customer.approve")
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        from anju.org.access import scoped
-
         if db_field.name == "customer":
             kwargs["queryset"] = scoped(request.user, Customer).exclude(state=CustomerState.MERGED)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)

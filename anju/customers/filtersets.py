@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from anju.customers.choices import CustomerKind, CustomerState, RelationRole
 from anju.customers.models import Customer, RoomCustomer
+from anju.customers.selectors import tag_q
 
 
 class CustomerFilter(django_filters.FilterSet):
@@ -31,8 +32,6 @@ class CustomerFilter(django_filters.FilterSet):
         )
 
     def filter_tag(self, queryset, name, value):
-        from anju.customers.selectors import tag_q
-
         return queryset.filter(tag_q(value.strip())) if value.strip() else queryset
 
 

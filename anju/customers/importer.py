@@ -21,7 +21,10 @@ from django.utils.translation import gettext as _
 from anju.core.masking import mask_id_number, mask_phone
 from anju.customers import keys
 from anju.customers.choices import CustomerKind, Gender, PhoneKind, RelationRole
+from anju.customers.models import Customer, CustomerPhone, RoomCustomer
 from anju.customers.validators import parse_id_number, parse_phone
+from anju.estates.models import Room
+from anju.org.access import scoped
 
 # Column headings accepted (Chinese as in the template, or the field names).
 HEADINGS = {
@@ -358,10 +361,6 @@ def validate_row(ctx: ImportContext, row: dict):
 
 
 def build_context(actor, company) -> ImportContext:
-    from anju.customers.models import Customer
-    from anju.estates.models import Room
-    from anju.org.access import scoped
-
     rooms = (
         dict(scoped(actor, Room).filter(project__company=company).values_list("code", "pk"))
         if actor
@@ -376,8 +375,6 @@ def build_context(actor, company) -> ImportContext:
     )
     context = ImportContext(company, rooms, codes, ids)
     from django.db.models import Sum
-
-    from anju.customers.models import RoomCustomer
 
     for room_id, total in (
         RoomCustomer.objects.filter(
@@ -453,8 +450,6 @@ def write_rows(actor, company, clean_rows: list[tuple], batch_size: int = 5000) 
 
     from django.db import connection
     from django.utils import timezone
-
-    from anju.customers.models import Customer, CustomerPhone, RoomCustomer
 
     user_id = actor.pk if getattr(actor, "is_authenticated", False) else None
     now = timezone.now()

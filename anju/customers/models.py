@@ -4,6 +4,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from anju.core.masking import mask_phone
 from anju.core.statemachine import StatusEvent, status_field
 from anju.customers.choices import (
     CustomerKind,
@@ -137,8 +138,6 @@ class CustomerPhone(models.Model):
         ]
 
     def __str__(self):
-        from anju.core.masking import mask_phone
-
         return f"{self.get_kind_display()} {mask_phone(self.number)}"
 
 

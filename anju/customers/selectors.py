@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from anju.core import registry
 from anju.core.masking import mask_id_number, mask_phone
+from anju.core.models import OperationLog
 from anju.customers import keys
 from anju.customers.choices import CustomerState, RelationRole
 from anju.customers.models import (
@@ -26,7 +27,10 @@ from anju.customers.models import (
     RoomCustomer,
     Vehicle,
 )
+from anju.estates.models import Room
 from anju.org.access import ancestor_ids, current_company_id, has_point, scoped, subtree_ids
+from anju.org.models import OrgUnit
+from anju.system.parameters import get_parameter
 
 BILLING_ORDER = (RelationRole.RESIDENT, RelationRole.TENANT, RelationRole.OWNER)
 
@@ -95,8 +99,6 @@ def visible_customers(user) -> QuerySet[Customer]:
 # --- duplicate matching (new-customer wizard, 000 §3.4.1) ---------------------------------------
 def sharing_company_ids(company_id: int) -> frozenset[int]:
     """The companies whose customers are offered for reuse: the whole group, or the own company."""
-    from anju.org.models import OrgUnit
-    from anju.system.parameters import get_parameter
 
     if get_parameter(company_id, "customer.sharing_scope") == "company":
         return subtree_ids(company_id)
@@ -368,7 +370,6 @@ def _room_results(user, q: str, limit: int) -> tuple[int, list[dict]]:
     """Rooms by what agents say: the full code (君林-C8-1-0801), its tail without the project prefix
     (C8-1-0801), the room number (0801) or the building code (C8). Exact first, then tails and
     numbers, then prefixes, then the building's rooms."""
-    from anju.estates.models import Room
 
     if len(q) < 2:
         return 0, []
@@ -422,7 +423,6 @@ def _room_results(user, q: str, limit: int) -> tuple[int, list[dict]]:
 # --- 360° page ----------------------------------------------------------------------------------
 def timeline(customer: Customer, limit: int = 200) -> list:
     """交互明细: operation-log rows of the customer and of its records, newest first."""
-    from anju.core.models import OperationLog
 
     q = Q(content_type=ContentType.objects.get_for_model(Customer), object_id=str(customer.pk))
     for model, rel in (

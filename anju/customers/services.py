@@ -18,8 +18,9 @@ from django.utils.translation import gettext as _
 from anju.core import audit
 from anju.core.choices import LogAction
 from anju.core.crud import create_instance, delete_instance, lock, update_instance
+from anju.core.masking import mask_phone
 from anju.core.services import ConflictError, ServiceValidationError, service
-from anju.customers import keys
+from anju.customers import importer, keys, workflow
 from anju.customers.choices import CustomerState, EndReason, PhoneKind, RelationRole
 from anju.customers.models import (
     BankAccount,
@@ -35,8 +36,14 @@ from anju.customers.models import (
     TransferLog,
     Vehicle,
 )
+from anju.customers.selectors import current_relations
 from anju.customers.validators import parse_id_number, parse_phone, validate_plate
-from anju.org.access import has_point
+from anju.estates.choices import ShareAccess
+from anju.estates.models import ProjectShare, Room
+from anju.estates.services import room_set_status
+from anju.org.access import has_point, subtree_ids
+from anju.org.models import OrgUnit
+from anju.system.models import Dictionary, DictionaryItem
 
 RESIDENT_ID = "id_card"  # the built-in dictionary id_type's resident ID card
 RESIDENT_ID_TYPES = {"id_card", "resident_id", "identity_card", "sfz", "01"}
@@ -61,7 +68,6 @@ PROTECTED_FIELDS = {
 # --- validation helpers ---------------------------------------------------------------------
 def dictionary_codes(dictionary: str) -> set[str] | None:
     """Enabled item codes of a dictionary; None when the dictionary does not exist (not validated)."""
-    from anju.system.models import Dictionary, DictionaryItem
 
     if not Dictionary.objects.filter(code=dictionary).exists():
         return None
@@ -371,8 +377,6 @@ def customer_update(
 
 
 def keys_mask(number: str) -> str:
-    from anju.core.masking import mask_phone
-
     return mask_phone(number)
 
 
@@ -607,10 +611,7 @@ def customer_link(*, actor, customer: Customer, other: Customer, note: str = "")
 # --- rooms ----------------------------------------------------------------------------------------
 def _room_status(actor, room, status: str, note: str) -> None:
     """Set the room's occupancy state through the estates context (no-op when it is already so)."""
-    try:
-        from anju.estates.services import room_set_status
-    except ImportError:  # estates without the service: the relation is still recorded
-        return
+
     room.refresh_from_db(fields=["status"])
     if room.status == status:
         return
@@ -623,7 +624,6 @@ def _room_status(actor, room, status: str, note: str) -> None:
 def _occupancy_status(room) -> str:
     """The occupancy state the room's relations of today imply (never a sales state): a tenant → rented,
     a resident → occupied, else an owner who moved in → occupied, else vacant."""
-    from anju.customers.selectors import current_relations
 
     current = list(current_relations(room).values_list("role", "is_move_in"))
     roles = {role for role, _moved in current}
@@ -638,7 +638,6 @@ def _occupancy_status(room) -> str:
 
 def _lock_room(room):
     """Serialise the relation writes of one room (share sums, duplicate current relations)."""
-    from anju.estates.models import Room
 
     Room.objects.select_for_update().only("pk").get(pk=room.pk)
 
@@ -749,8 +748,6 @@ def room_move_in(
 
 
 def _company_tree(company_id) -> frozenset[int]:
-    from anju.org.access import subtree_ids
-
     return subtree_ids(company_id)
 
 
@@ -762,8 +759,6 @@ def _companies_related(company_id, other_id) -> bool:
 def _shared_for_write(project_id, company_id) -> bool:
     """The project is shared read/write with `company_id` or a company related to it (see
     `_companies_related`): the property firm registering move-ins in a developer's project."""
-    from anju.estates.choices import ShareAccess
-    from anju.estates.models import ProjectShare
 
     shared = ProjectShare.objects.filter(project_id=project_id, access=ShareAccess.WRITE).values_list(
         "company_id", flat=True
@@ -774,7 +769,6 @@ def _shared_for_write(project_id, company_id) -> bool:
 def _check_salesperson(customer: Customer, user) -> None:
     """The salesperson works in the customer's company tree (their department's company is the
     customer's company, above or below it)."""
-    from anju.org.models import OrgUnit
 
     company_id = (
         OrgUnit.objects.filter(pk=user.department_id).values_list("company_id", flat=True).first()
@@ -911,7 +905,6 @@ def rename_request_create(*, actor, customer: Customer, new_name: str, reason: s
 @service
 def rename_request_decide(*, actor, request: RenameRequest, approve: bool, note: str = "") -> RenameRequest:
     """A manager (customers.customer.approve) approves or rejects; approval renames the customer."""
-    from anju.customers import workflow
 
     if actor is not None and not has_point(actor, "customers.customer.approve"):
         raise ServiceValidationError(_("Only a manager may approve rename requests."))
@@ -1168,7 +1161,6 @@ def customers_import(
 ) -> dict:
     """Import customers (and phones and room relations) from parsed rows. Every row is checked first;
     nothing is written on a preview, nor when a row fails unless `valid_only` is chosen."""
-    from anju.customers import importer
 
     ctx = importer.build_context(actor, company)
     clean_rows: list[tuple] = []

@@ -26,8 +26,11 @@ from anju.customers import importer, selectors, services
 from anju.customers.choices import CustomerState, RelationRole
 from anju.customers.models import Customer, RoomCustomer
 from anju.customers.validators import parse_id
+from anju.estates.models import Room
 from anju.org.access import current_company_id, has_point, scoped
+from anju.org.models import OrgUnit
 from anju.system.parameters import get_parameter
+from anju.system.selectors import dictionary_label
 
 
 def _require(request, point: str) -> None:
@@ -40,8 +43,6 @@ def _page(request, template, title, **context):
 
 
 def _company(request):
-    from anju.org.models import OrgUnit
-
     return get_object_or_404(OrgUnit, pk=current_company_id(request.user))
 
 
@@ -251,7 +252,6 @@ def _service_rows(user, customer) -> list:
 def _dict_label(dictionary, code):
     if not code:
         return ""
-    from anju.system.selectors import dictionary_label
 
     return dictionary_label(dictionary, code)
 
@@ -328,7 +328,6 @@ class MoveInForm(forms.Form):
 
     def __init__(self, user, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        from anju.estates.models import Room
 
         self.fields["room"].queryset = scoped(user, Room, for_write=True).order_by("code")
         self.fields["customer"].queryset = (

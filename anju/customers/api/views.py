@@ -36,13 +36,13 @@ from anju.customers.models import (
     Vehicle,
 )
 from anju.customers.validators import parse_id
+from anju.estates.models import Room
 from anju.org.access import current_company_id, scoped
+from anju.org.models import OrgUnit
 from anju.system.parameters import get_parameter
 
 
 def _company(user):
-    from anju.org.models import OrgUnit
-
     company_id = current_company_id(user)
     if company_id is None:
         raise ServiceValidationError(_("Choose a company to work in first."))
@@ -500,7 +500,6 @@ class RoomCustomerViewSet(
     @action(detail=False, methods=["get"], url_path="billing-party")
     def billing_party(self, request):
         """002 §1.4: the customer fee bills go to — resident, else tenant, else owner."""
-        from anju.estates.models import Room
 
         room_id = parse_id(request.query_params.get("room", ""))
         if room_id is None:
