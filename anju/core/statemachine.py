@@ -290,6 +290,13 @@ class ClockTable:
         """Rows whose status runs the clock (for sweeps: `.filter(table.running_q("reply"), ...)`)."""
         return Q(**{f"{self.field}__in": sorted(self[name].runs_in)})
 
+    def overdue_q(self, now) -> Q:
+        """Rows with a running clock past its deadline (any clock)."""
+        q = Q()
+        for c in self.clocks:
+            q |= Q(**{f"{c.due}__lt": now}) & self.running_q(c.name)
+        return q
+
     def dues(self, row, *, pending_only: bool = False) -> list[tuple[str, object]]:
         """(name, due) of the clocks running on `row` that have a deadline; `pending_only`: only those
         not yet marked timed out."""

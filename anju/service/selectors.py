@@ -10,6 +10,7 @@ from django.utils import timezone
 from anju.org.access import current_company_id, scoped, visible_project_ids
 from anju.service.choices import OPEN_STATUSES, Channel, ReceptionStatus, TaskSource, TaskStatus
 from anju.service.models import Reception, ReceptionCounter
+from anju.tasks.clocks import CLOCKS
 from anju.tasks.models import Task, TaskCounter
 
 
@@ -201,16 +202,9 @@ def my_tasks(user, *, limit: int = 10, now=None, soon_hours: int = 4):
     are the first few of each (user, status) index range, merged here."""
     now = now or timezone.now()
     soon = now + datetime.timedelta(hours=soon_hours)
-    due = (
-        Q(reply_due__lt=now, status=TaskStatus.PENDING_REPLY)
-        | Q(process_due__lt=now)
-        | Q(
-            answer_due__lt=now,
-            status__in=(TaskStatus.PENDING_ASSIGNMENT, TaskStatus.PENDING_REPLY, TaskStatus.DISCUSSING),
-        )
-    )
-    due_soon = Q(process_due__gte=now, process_due__lt=soon) | Q(
-        reply_due__gte=now, reply_due__lt=soon, status=TaskStatus.PENDING_REPLY
+    due = CLOCKS.overdue_q(now)
+    due_soon = Q(process_due__gte=now, process_due__lt=soon) | (
+        Q(reply_due__gte=now, reply_due__lt=soon) & CLOCKS.running_q("reply")
     )
     branches = [
         Task.objects.filter(responsible_user=user),

@@ -15,9 +15,8 @@ from django.utils.translation import gettext as _
 
 from anju.core import bulk
 from anju.service import calendar, counters, notifications
-from anju.service.choices import OPEN_STATUSES, EscalationTarget, TaskStatus
-
-S = TaskStatus
+from anju.service.choices import OPEN_STATUSES, EscalationTarget
+from anju.tasks.clocks import CLOCKS
 
 
 @dataclass(frozen=True)
@@ -119,15 +118,8 @@ def _log_batch(note: str, after: dict) -> None:
 
 def mark_timeouts(now) -> dict:
     return {
-        "reply": _mark("reply_timeout", {"status": S.PENDING_REPLY, "reply_due__lt": now}),
-        "answer": _mark(
-            "answer_timeout",
-            {
-                "status__in": (S.PENDING_ASSIGNMENT, S.PENDING_REPLY, S.DISCUSSING),
-                "answer_due__lt": now,
-            },
-        ),
-        "process": _mark("process_timeout", {"status__in": OPEN_STATUSES, "process_due__lt": now}),
+        clock.name: _mark(clock.timeout, {"status__in": sorted(clock.runs_in), f"{clock.due}__lt": now})
+        for clock in CLOCKS
     }
 
 
@@ -220,25 +212,12 @@ _TASK_ONLY = (
 
 
 def _due_flags(task, now) -> list[str]:
-    """The timeout flags mark_timeouts would set on this task now (same conditions)."""
-    flags = []
-    if task.status == S.PENDING_REPLY and not task.reply_timeout and task.reply_due and task.reply_due < now:
-        flags.append("reply")
-    if (
-        task.status in (S.PENDING_ASSIGNMENT, S.PENDING_REPLY, S.DISCUSSING)
-        and not task.answer_timeout
-        and task.answer_due
-        and task.answer_due < now
-    ):
-        flags.append("answer")
-    if (
-        task.status in OPEN_STATUSES
-        and not task.process_timeout
-        and task.process_due
-        and task.process_due < now
-    ):
-        flags.append("process")
-    return flags
+    """The timeout flags mark_timeouts would set on this task now (same table, tasks.clocks)."""
+    return [
+        clock.name
+        for clock in CLOCKS.running(task.status)
+        if not getattr(task, clock.timeout) and getattr(task, clock.due) and getattr(task, clock.due) < now
+    ]
 
 
 def escalate(now, batch: int = 2000, marked: dict | None = None) -> int:
@@ -281,7 +260,7 @@ def escalate(now, batch: int = 2000, marked: dict | None = None) -> int:
                 if flags:
                     before = counters.task_state(task)
                     for flag in flags:
-                        setattr(task, f"{flag}_timeout", True)
+                        setattr(task, CLOCKS[flag].timeout, True)
                         marked[flag] += 1
                         batch_marked[flag] += 1
                     counted.append((before, counters.task_state(task)))

@@ -28,6 +28,7 @@ from anju.service.choices import (
     ResponsibleKind,
     TaskStatus,
 )
+from anju.tasks.clocks import CLOCKS
 
 S = TaskStatus
 
@@ -158,48 +159,20 @@ def allowed_actions(user, task) -> list[Transition]:
 
 
 def _clock_fields(task, now) -> None:
-    """Timeouts: a clock that stops after its deadline is recorded as timed out."""
-    if task.status == S.DISCUSSING and task.replied_at is None:
-        task.replied_at = now
-        if task.reply_due and now > task.reply_due:
-            task.reply_timeout = True
-    if task.status == S.IMPLEMENTING and task.answered_at is None:
-        task.answered_at = now
-        if task.answer_due and now > task.answer_due:
-            task.answer_timeout = True
-    if task.status == S.COMPLETED:
-        task.completed_at = now
-        if task.process_due and now > task.process_due:
-            task.process_timeout = True
+    """Timeouts: a clock that stops after its deadline is recorded as timed out (tasks.clocks)."""
+    CLOCKS.stop(task, now)
 
 
 def next_deadline(task):
     """The earliest deadline of a clock still running (drives the escalation sweep)."""
-    dues = []
-    if task.status == S.PENDING_REPLY and task.reply_due and not task.reply_timeout:
-        dues.append(task.reply_due)
-    if (
-        task.status in (S.PENDING_ASSIGNMENT, S.PENDING_REPLY, S.DISCUSSING)
-        and task.answer_due
-        and not task.answer_timeout
-    ):
-        dues.append(task.answer_due)
-    if task.status in OPEN_STATUSES and task.process_due and not task.process_timeout:
-        dues.append(task.process_due)
+    dues = [due for _name, due in CLOCKS.dues(task, pending_only=True)]
     return min(dues) if dues else None
 
 
 def overdue_clock(task, now) -> tuple[str, object] | None:
     """The running clock (reply, answer, process) past its deadline with the earliest deadline, as
     (name, due); None when every running clock is still in time (the escalation ladder's subject)."""
-    clocks = []
-    if task.status == S.PENDING_REPLY and task.reply_due:
-        clocks.append(("reply", task.reply_due))
-    if task.status in (S.PENDING_ASSIGNMENT, S.PENDING_REPLY, S.DISCUSSING) and task.answer_due:
-        clocks.append(("answer", task.answer_due))
-    if task.status in OPEN_STATUSES and task.process_due:
-        clocks.append(("process", task.process_due))
-    overdue = [clock for clock in clocks if clock[1] <= now]
+    overdue = [clock for clock in CLOCKS.dues(task) if clock[1] <= now]
     return min(overdue, key=lambda clock: clock[1]) if overdue else None
 
 
