@@ -280,7 +280,7 @@ def count_writes(db_url: str) -> dict:
         events = conn.execute("SELECT count(*) FROM service_taskevent WHERE action = 'create'").fetchone()[0]
         logs = conn.execute(
             "SELECT count(*) FROM system_operationlog l JOIN django_content_type c ON c.id = l.content_type_id "
-            "WHERE c.app_label = 'service' AND c.model = 'task' AND l.action = 'create'"
+            "WHERE c.app_label = 'tasks' AND c.model = 'task' AND l.action = 'create'"
         ).fetchone()[0]
         assigned = conn.execute(
             "SELECT count(*) FROM service_task WHERE responsible_user_id IS NOT NULL"
