@@ -283,9 +283,9 @@ def run(n_tasks: int) -> int:
     # sweep (find, mark, escalate, write inbox + delivery rows) and the sending are timed apart.
     from anju.service import notifications
 
-    queued: list[int] = []
+    queued: list[tuple[list[int], str]] = []  # the jobs: (delivery ids, the token they are handed to)
     enqueue = notifications._enqueue
-    notifications._enqueue = queued.extend
+    notifications._enqueue = lambda ids, token=None: queued.append((ids, token))
     try:
         started = time.perf_counter()
         result = sla.sweep(now=now)
@@ -294,9 +294,11 @@ def run(n_tasks: int) -> int:
     finally:
         notifications._enqueue = enqueue
     started = time.perf_counter()
-    for i in range(0, len(queued), 500):
-        notifications.deliver_batch(queued[i : i + 500])
+    for ids, token in queued:
+        for i in range(0, len(ids), 500):
+            notifications.deliver_batch(ids[i : i + 500], token)
     send_s = time.perf_counter() - started
+    queued = [pk for ids, _token in queued for pk in ids]
     notes = Notification.objects.filter(template="task_escalated").count()
     print(
         f"SLA sweep: {len(due_ids):,} due tasks → {result} in {sweep_s:.2f} s (budget {SWEEP_BUDGET_S:.0f} s); "

@@ -218,6 +218,12 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "anju@localhost")
 ANJU_SMS_BACKEND = os.environ.get("SMS_BACKEND", "outbox")
 ANJU_SMS_GATEWAY_URL = os.environ.get("SMS_GATEWAY_URL", "")
+# The notification outbox (anju.service.notifications): a lease outlives a chunk's sending; a temporary
+# failure is retried after RETRY_SECONDS × 2^(attempt−1) (at most a day), MAX_ATTEMPTS times in all.
+ANJU_DELIVERY_LEASE_SECONDS = int(os.environ.get("DELIVERY_LEASE_SECONDS", "300"))
+ANJU_DELIVERY_RETRY_SECONDS = int(os.environ.get("DELIVERY_RETRY_SECONDS", "60"))
+ANJU_DELIVERY_MAX_ATTEMPTS = int(os.environ.get("DELIVERY_MAX_ATTEMPTS", "5"))
+ANJU_DELIVERY_CHUNK = int(os.environ.get("DELIVERY_CHUNK", "50"))
 
 # Background jobs: huey on SQLite by default, Redis when REDIS_URL is set.
 REDIS_URL = os.environ.get("REDIS_URL", "")

@@ -1,5 +1,7 @@
 """Customer service (任务管理): reference data, receptions, tasks, SLA, notifications, callbacks."""
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -430,7 +432,12 @@ class Notification(models.Model):
 
 
 class Delivery(models.Model):
-    """One message sent (or tried) on one channel."""
+    """One message sent (or tried) on one channel: a row of the outbox (anju.service.notifications).
+
+    A pending row is due when `next_attempt_at` has passed. Taking it (a huey job's claim, or the
+    sweep's re-queueing) writes a lease: a fresh `lease_token`, and `leased_until` =
+    `next_attempt_at` = the lease's end, so nobody else takes it before the lease expires. The
+    outcome is recorded only under the same token; an expired lease makes the row due again."""
 
     notification = models.ForeignKey(Notification, on_delete=models.CASCADE, related_name="deliveries")
     channel = models.CharField(_("channel"), max_length=10, choices=c.NotificationChannel.choices)
@@ -438,10 +445,17 @@ class Delivery(models.Model):
     status = models.CharField(
         _("status"), max_length=10, choices=c.DeliveryStatus.choices, default=c.DeliveryStatus.PENDING
     )
-    error = models.TextField(_("error"), blank=True)
-    attempts = models.PositiveSmallIntegerField(default=0)
+    error = models.TextField(_("last error"), blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    # Stable per delivery: the idempotency key given to gateways that accept one (the SMS gateway's
+    # Idempotency-Key header, the e-mail's Message-ID), so a resend after a crash is recognisable.
+    key = models.UUIDField(_("idempotency key"), default=uuid.uuid4, editable=False)
+    next_attempt_at = models.DateTimeField(_("next attempt at"), null=True, blank=True)
+    leased_until = models.DateTimeField(_("leased until"), null=True, blank=True)
+    lease_token = models.CharField(max_length=32, blank=True, default="", editable=False)
+    provider_message_id = models.CharField(_("provider message id"), max_length=200, blank=True)
 
     scope = ScopeSpec(owner="notification__recipient")
 
@@ -451,6 +465,8 @@ class Delivery(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["notification", "channel"], name="service_delivery_uniq")
         ]
+        # The sweep's and the claims' question: pending rows whose next attempt (or lease end) passed.
+        indexes = [models.Index(fields=["status", "next_attempt_at"], name="service_delivery_due")]
 
     def __str__(self):
         return f"{self.channel} {self.address}"
@@ -461,6 +477,8 @@ class SmsOutbox(models.Model):
 
     phone = models.CharField(_("phone"), max_length=40)
     body = models.TextField(_("body"))
+    # The delivery's idempotency key: a message resent after a worker crash is not queued twice.
+    key = models.UUIDField(null=True, blank=True, unique=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     scope = ScopeSpec(unscoped=True)

@@ -1,25 +1,44 @@
 """Notifications: an inbox row per recipient, plus e-mail and SMS deliveries sent after commit.
 
 Texts come from templates (MessageTemplate rows override the built-in wording), rendered with the
-Django template engine. Each delivery is a row with its status; `send_deliveries` (a huey task)
-sends them once: a delivery already sent is never sent again.
+Django template engine.
+
+The deliveries are an outbox (docs/architecture.md "The notification outbox"): each row is pending
+until it is sent or has failed for good. A pending row is taken under a lease (a token and an end
+time, claimed with `select_for_update(skip_locked=True)` and a conditional UPDATE), sent outside the
+claiming transaction, and its outcome recorded only if the lease is still the taker's. A temporary
+failure is retried with exponential backoff up to a maximum number of attempts; a lease that
+expired (the worker died, its connection dropped) makes the row due again, and the periodic
+`delivery_sweep` re-queues due rows. A resend after a crash carries the same idempotency key (the
+delivery's `key`) to the gateway, so a gateway that honours it does not deliver a second message.
 """
 
 from __future__ import annotations
 
+import contextlib
+import datetime
 import json
+import logging
+import smtplib
+import time
+import urllib.error
 import urllib.request
+import uuid
 from importlib import import_module
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from django.db import transaction
+from django.db import InterfaceError, OperationalError, connection, transaction
+from django.db.models import Case, F, Q, Value, When
+from django.db.models.functions import Cast
 from django.template import Context, Template
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from anju.core import bulk
 from anju.service.choices import DeliveryStatus, NotificationChannel
+
+logger = logging.getLogger(__name__)
 
 BUILTIN = {
     "task_assigned": (
@@ -136,9 +155,35 @@ def prepare(*, recipient, template: str, context: dict, task=None, dedupe_key: s
     return notification, deliveries
 
 
+def _setting(name: str, default: int) -> int:
+    return int(getattr(settings, name, default))
+
+
+def lease_seconds() -> int:
+    return _setting("ANJU_DELIVERY_LEASE_SECONDS", 300)
+
+
+def max_attempts() -> int:
+    return max(1, _setting("ANJU_DELIVERY_MAX_ATTEMPTS", 5))
+
+
+def backoff(attempts: int) -> datetime.timedelta:
+    """The wait after the `attempts`-th try failed temporarily: base × 2^(attempts−1), at most a day."""
+    seconds = _setting("ANJU_DELIVERY_RETRY_SECONDS", 60) * 2 ** max(0, min(attempts - 1, 20))
+    return datetime.timedelta(seconds=min(seconds, 86400))
+
+
+def _new_token() -> str:
+    return uuid.uuid4().hex
+
+
 def save_batch(items) -> list[int]:
     """Save prepared (notification, deliveries) pairs; skip duplicates by dedupe key; schedule
-    sending after commit. Returns the ids of the pending deliveries."""
+    sending after commit. Returns the ids of the pending deliveries.
+
+    The pending deliveries are written already handed to the job queued after commit (a lease under
+    that job's token): if the job never runs (the commit's callback lost, the worker killed), the
+    lease expires and the sweep re-queues them."""
     from anju.service.models import Delivery, Notification
 
     if not items:
@@ -151,15 +196,19 @@ def save_batch(items) -> list[int]:
     )
     fresh = [(n, d) for n, d in items if not n.dedupe_key or n.dedupe_key not in existing]
     bulk.insert(Notification, [n for n, _d in fresh])
+    token = _new_token()
+    until = timezone.now() + datetime.timedelta(seconds=lease_seconds())
     rows = []
     for n, ds in fresh:
         for d in ds:
             d.notification = n
+            if d.status == DeliveryStatus.PENDING:
+                d.lease_token, d.leased_until, d.next_attempt_at = token, until, until
             rows.append(d)
     bulk.insert(Delivery, rows)
     pending = [d.pk for d in rows if d.status == DeliveryStatus.PENDING]
     if pending:
-        transaction.on_commit(lambda: _enqueue(pending))
+        transaction.on_commit(lambda: _enqueue(pending, token))
     return pending
 
 
@@ -181,48 +230,88 @@ def install_sender(send_deliveries) -> None:
     _send_deliveries = send_deliveries
 
 
-def _enqueue(ids):
+def _enqueue(ids, token=None):
     if _send_deliveries is None:
         raise ImproperlyConfigured("anju.service is not ready: no delivery job installed.")
     for start in range(0, len(ids), 500):
-        _send_deliveries(ids[start : start + 500])
+        _send_deliveries(ids[start : start + 500], token)
+
+
+# --- errors --------------------------------------------------------------------------------------
+class TemporaryError(Exception):
+    """A failure worth retrying later (server down, timeout, 4xx SMTP reply, HTTP 429/5xx)."""
+
+
+class PermanentError(Exception):
+    """A failure that a retry would repeat (address refused, HTTP 4xx): the delivery fails now."""
+
+
+def is_temporary(exc: BaseException) -> bool:
+    if isinstance(exc, PermanentError):
+        return False
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        return all(400 <= code < 500 for code, _msg in exc.recipients.values())
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return 400 <= exc.smtp_code < 500
+    if isinstance(exc, urllib.error.HTTPError):
+        return exc.code == 429 or exc.code >= 500
+    # Connection refused or dropped, timeouts, TemporaryError, and anything unknown: retried, a
+    # bounded number of times.
+    return not isinstance(exc, smtplib.SMTPNotSupportedError | smtplib.SMTPAuthenticationError | ValueError)
 
 
 # --- SMS backends --------------------------------------------------------------------------------
+# A backend has send(phone, body, key=...) → the provider's message id (or ""), and optionally
+# send_many([(phone, body, key), ...]) → ids in the same order. `key` is the delivery's idempotency
+# key; a backend should pass it on if its gateway accepts one.
 class OutboxBackend:
-    """Default: the message goes to the SmsOutbox table."""
+    """Default: the message goes to the SmsOutbox table, once per key."""
 
-    def send(self, phone: str, body: str) -> None:
+    def send(self, phone: str, body: str, key=None) -> str:
+        return self.send_many([(phone, body, key)])[0]
+
+    def send_many(self, messages) -> list[str]:
         from anju.service.models import SmsOutbox
 
-        SmsOutbox.objects.create(phone=phone, body=body)
-
-    def send_many(self, messages) -> None:
-        from anju.service.models import SmsOutbox
-
-        SmsOutbox.objects.bulk_create([SmsOutbox(phone=phone, body=body) for phone, body in messages])
+        messages = [(phone, body, uuid.UUID(str(key)) if key else None) for phone, body, key in messages]
+        rows = [SmsOutbox(phone=phone, body=body, key=key) for phone, body, key in messages]
+        SmsOutbox.objects.bulk_create(rows, ignore_conflicts=True)  # a key already queued stays once
+        keys = [key for _p, _b, key in messages if key is not None]
+        ids = dict(SmsOutbox.objects.filter(key__in=keys).values_list("key", "pk")) if keys else {}
+        return [f"outbox:{ids[key]}" if key in ids else "" for _p, _b, key in messages]
 
 
 class HttpGatewayBackend:
-    """POSTs {"phone", "text"} as JSON to settings.ANJU_SMS_GATEWAY_URL; a non-2xx answer fails."""
+    """POSTs {"phone", "text"} as JSON to settings.ANJU_SMS_GATEWAY_URL with the delivery's key in
+    an Idempotency-Key header; a non-2xx answer fails (429 and 5xx temporarily). The message id is
+    read from a JSON answer's "id" or "message_id"."""
 
     def __init__(self, url: str | None = None, token: str | None = None, timeout: float = 10):
         self.url = url or getattr(settings, "ANJU_SMS_GATEWAY_URL", "")
         self.token = token if token is not None else getattr(settings, "ANJU_SMS_GATEWAY_TOKEN", "")
         self.timeout = timeout
 
-    def send(self, phone: str, body: str) -> None:
+    def send(self, phone: str, body: str, key=None) -> str:
         if not self.url.startswith(("http://", "https://")):
-            raise RuntimeError("ANJU_SMS_GATEWAY_URL must be an http(s) URL")
+            raise PermanentError("ANJU_SMS_GATEWAY_URL must be an http(s) URL")
         data = json.dumps({"phone": phone, "text": body}).encode()
         request = urllib.request.Request(  # noqa: S310 (scheme checked above)
             self.url, data=data, headers={"Content-Type": "application/json"}
         )
         if self.token:
             request.add_header("Authorization", f"Bearer {self.token}")
+        if key:
+            request.add_header("Idempotency-Key", str(key))
         with urllib.request.urlopen(request, timeout=self.timeout) as response:  # noqa: S310 (configured URL)
             if not 200 <= response.status < 300:
-                raise RuntimeError(f"SMS gateway answered {response.status}")
+                raise TemporaryError(f"SMS gateway answered {response.status}")
+            try:
+                answer = json.loads(response.read() or b"{}")
+            except ValueError:
+                answer = {}
+        if isinstance(answer, dict):
+            return str(answer.get("id") or answer.get("message_id") or "")[:200]
+        return ""
 
 
 def sms_backend():
@@ -235,69 +324,266 @@ def sms_backend():
     return getattr(import_module(module), name)()
 
 
-def deliver(delivery) -> None:
-    deliver_batch([delivery.pk])
+def message_id(delivery) -> str:
+    """The e-mail's Message-ID: the same for every attempt of a delivery, on every machine."""
+    domain = (getattr(settings, "DEFAULT_FROM_EMAIL", "") or "").rpartition("@")[2].strip("> ") or "anju"
+    return f"<{delivery.key}@{domain}>"
 
 
-def deliver_batch(ids) -> dict:
-    """Send pending deliveries once each. Rows are claimed under a row lock (skip_locked: a second
-    worker takes other rows), sent over one SMTP connection, and their outcome saved in bulk."""
-    from django.core.mail import EmailMessage, get_connection
-    from django.db import transaction as tx
-
+# --- the outbox ----------------------------------------------------------------------------------
+def claim(ids=None, *, token: str | None = None, limit: int | None = None, now=None):
+    """Take up to `limit` pending deliveries (of `ids` if given) under a new lease: the rows that are
+    due, plus those handed to the caller's job under `token`. Locked rows are skipped (another worker
+    is taking them) and the UPDATE is conditional, so a row is never leased twice at once; each claim
+    counts an attempt. Returns (lease token, rows with their notification)."""
     from anju.service.models import Delivery
 
-    outcome = {"sent": 0, "failed": 0}
-    with tx.atomic():
-        rows = list(
-            Delivery.objects.select_for_update(skip_locked=True, of=("self",))
-            .filter(pk__in=ids, status=DeliveryStatus.PENDING)
-            .select_related("notification")
+    now = now or timezone.now()
+    limit = limit or _setting("ANJU_DELIVERY_CHUNK", 50)
+    lease = _new_token()
+    until = now + datetime.timedelta(seconds=lease_seconds())
+    takeable = Q(next_attempt_at__lte=now)
+    if token:
+        takeable |= Q(lease_token=token)
+    with transaction.atomic():
+        candidates = Delivery.objects.filter(takeable, status=DeliveryStatus.PENDING)
+        if ids is not None:
+            candidates = candidates.filter(pk__in=list(ids))
+        pks = list(
+            candidates.order_by().select_for_update(skip_locked=True).values_list("pk", flat=True)[:limit]
         )
-        if not rows:
-            return outcome
-        now = timezone.now()
-        emails = [r for r in rows if r.channel == NotificationChannel.EMAIL]
-        sms = [r for r in rows if r.channel == NotificationChannel.SMS]
-        if emails:
+        if not pks:
+            return lease, []
+        Delivery.objects.filter(takeable, pk__in=pks, status=DeliveryStatus.PENDING).update(
+            lease_token=lease, leased_until=until, next_attempt_at=until, attempts=F("attempts") + 1
+        )
+    rows = list(
+        Delivery.objects.filter(pk__in=pks, lease_token=lease, status=DeliveryStatus.PENDING).select_related(
+            "notification"
+        )
+    )
+    return lease, rows
+
+
+def _send_emails(rows) -> dict:
+    """Send over one SMTP connection (reopened once if it drops); {pk: (provider id, error)}."""
+    from django.core.mail import EmailMessage, get_connection
+
+    results: dict = {}
+    smtp = None
+    for index, r in enumerate(rows):
+        if smtp is None:
             try:
-                connection = get_connection(fail_silently=False)
-                connection.open()
-            except Exception as exc:  # the server is down: every e-mail of the batch failed
-                for r in emails:
-                    r.status, r.error = DeliveryStatus.FAILED, str(exc)[:1000]
-            else:
-                try:
-                    for r in emails:
-                        try:
-                            EmailMessage(
-                                r.notification.title,
-                                r.notification.body,
-                                None,
-                                [r.address],
-                                connection=connection,
-                            ).send()
-                            r.status, r.sent_at, r.error = DeliveryStatus.SENT, now, ""
-                        except Exception as exc:
-                            r.status, r.error = DeliveryStatus.FAILED, str(exc)[:1000]
-                finally:
-                    connection.close()
-        if sms:
-            backend = sms_backend()
-            send_many = getattr(backend, "send_many", None)
-            if send_many is not None:
-                send_many([(r.address, f"{r.notification.title} {r.notification.body}"[:500]) for r in sms])
-                for r in sms:
-                    r.status, r.sent_at, r.error = DeliveryStatus.SENT, now, ""
-            else:
-                for r in sms:
-                    try:
-                        backend.send(r.address, f"{r.notification.title} {r.notification.body}"[:500])
-                        r.status, r.sent_at, r.error = DeliveryStatus.SENT, now, ""
-                    except Exception as exc:  # recorded, never raised into the job queue
-                        r.status, r.error = DeliveryStatus.FAILED, str(exc)[:1000]
-        for r in rows:
-            r.attempts += 1
-            outcome["sent" if r.status == DeliveryStatus.SENT else "failed"] += 1
-        bulk.update(Delivery, rows, ["status", "sent_at", "error", "attempts"])
+                smtp = get_connection(fail_silently=False)
+                smtp.open()
+            except Exception as exc:  # the server is down: this and the remaining e-mails wait
+                results.update({other.pk: ("", exc) for other in rows[index:]})
+                return results
+        try:
+            mid = message_id(r)
+            EmailMessage(
+                r.notification.title,
+                r.notification.body,
+                None,
+                [r.address],
+                connection=smtp,
+                headers={"Message-ID": mid},
+            ).send()
+            results[r.pk] = (mid, None)
+        except Exception as exc:  # recorded on the row, never raised into the job queue
+            results[r.pk] = ("", exc)
+            if isinstance(exc, smtplib.SMTPServerDisconnected | OSError):
+                with contextlib.suppress(Exception):  # already broken: the next e-mail reconnects
+                    smtp.close()
+                smtp = None
+    if smtp is not None:
+        try:
+            smtp.close()
+        except Exception:  # the messages were accepted; a failing QUIT changes nothing
+            logger.warning("closing the SMTP connection failed", exc_info=True)
+    return results
+
+
+def _send_sms(rows) -> dict:
+    backend = sms_backend()
+    messages = [(r.address, f"{r.notification.title} {r.notification.body}"[:500], r.key) for r in rows]
+    send_many = getattr(backend, "send_many", None)
+    if send_many is not None:
+        try:
+            ids = send_many(messages)
+        except Exception as exc:
+            return {r.pk: ("", exc) for r in rows}
+        ids = list(ids) if ids is not None else [""] * len(rows)
+        return {r.pk: (str(mid or "")[:200], None) for r, mid in zip(rows, ids, strict=False)}
+    results = {}
+    for r, (phone, body, key) in zip(rows, messages, strict=True):
+        try:
+            results[r.pk] = (str(backend.send(phone, body, key=key) or "")[:200], None)
+        except Exception as exc:
+            results[r.pk] = ("", exc)
+    return results
+
+
+def _send(rows) -> dict:
+    results = {}
+    emails = [r for r in rows if r.channel == NotificationChannel.EMAIL]
+    sms = [r for r in rows if r.channel == NotificationChannel.SMS]
+    if emails:
+        results.update(_send_emails(emails))
+    if sms:
+        results.update(_send_sms(sms))
+    for r in rows:
+        results.setdefault(r.pk, ("", PermanentError(f"no sender for channel {r.channel}")))
+    return results
+
+
+def _outcomes(rows, results, now) -> dict:
+    """pk → the columns to write: sent, failed for good, or pending again after a backoff."""
+    limit = max_attempts()
+    out = {}
+    for r in rows:
+        provider_id, exc = results[r.pk]
+        if exc is None:
+            out[r.pk] = (DeliveryStatus.SENT, now, "", provider_id, None)
+            continue
+        text = f"{type(exc).__name__}: {exc}"[:1000]
+        if is_temporary(exc) and r.attempts < limit:
+            out[r.pk] = (DeliveryStatus.PENDING, None, text, "", now + backoff(r.attempts))
+        else:
+            out[r.pk] = (DeliveryStatus.FAILED, None, text, "", None)
+    return out
+
+
+def _record(lease: str, outcomes: dict) -> int:
+    """Write the outcomes in one conditional UPDATE: only rows still under this lease (a lease that
+    expired and was taken again belongs to the new taker). Returns the number of rows written.
+
+    A connection lost at this point (the commit's answer never came) is retried on a new connection:
+    the UPDATE is conditional on the lease, so applying it twice changes nothing; without the retry
+    the rows would be sent again when the lease expires."""
+    from anju.service.models import Delivery
+
+    def case(index, field):
+        output = Delivery._meta.get_field(field)
+        expression = Case(
+            *[When(pk=pk, then=Value(values[index], output_field=output)) for pk, values in outcomes.items()],
+            output_field=output,
+        )
+        # PostgreSQL types a CASE of bare NULL parameters as text: say what the column is.
+        return Cast(expression, output) if connection.vendor == "postgresql" else expression
+
+    values = {
+        "status": case(0, "status"),
+        "sent_at": case(1, "sent_at"),
+        "error": case(2, "error"),
+        "provider_message_id": case(3, "provider_message_id"),
+        "next_attempt_at": case(4, "next_attempt_at"),
+        "lease_token": "",
+        "leased_until": None,
+    }
+    for attempt in range(3):
+        try:
+            with transaction.atomic():
+                return Delivery.objects.filter(
+                    pk__in=list(outcomes), lease_token=lease, status=DeliveryStatus.PENDING
+                ).update(**values)
+        except (OperationalError, InterfaceError):
+            if connection.in_atomic_block or attempt == 2:
+                raise
+            logger.warning("recording deliveries: database connection lost, retrying", exc_info=True)
+            connection.close()
+            time.sleep(0.2 * (attempt + 1))
+    return 0  # pragma: no cover (the loop returns or raises)
+
+
+def deliver(delivery) -> dict:
+    """Send one delivery now if it is due (or handed to nobody)."""
+    return deliver_batch([delivery.pk])
+
+
+def deliver_batch(ids, token: str | None = None, *, now=None) -> dict:
+    """The huey job's work: send the given pending deliveries that are due or were handed to this
+    job under `token`, a chunk at a time (claim, send outside any transaction, record). A crash
+    loses at most one chunk's outcomes: those rows are sent again when their lease expires (with the
+    same idempotency key). A delivery already sent is never sent again."""
+    outcome = {"sent": 0, "failed": 0, "retry": 0, "lost": 0}
+    remaining = list(ids)
+    chunk = _setting("ANJU_DELIVERY_CHUNK", 50)
+    while remaining:
+        part, remaining = remaining[:chunk], remaining[chunk:]
+        lease, rows = claim(part, token=token, limit=chunk, now=now)
+        if not rows:
+            continue
+        results = _send(rows)
+        outcomes = _outcomes(rows, results, now or timezone.now())
+        written = _record(lease, outcomes)
+        for status, *_rest in outcomes.values():
+            key = {DeliveryStatus.SENT: "sent", DeliveryStatus.FAILED: "failed"}.get(status, "retry")
+            outcome[key] += 1
+        outcome["lost"] += len(outcomes) - written
     return outcome
+
+
+def sweep(*, now=None, limit: int = 10000) -> dict:
+    """The periodic re-queueing (idempotent): pending deliveries whose next attempt is due or whose
+    lease expired are handed to new jobs under a new lease, 500 per job; those whose attempts are
+    used up (workers died while sending them) fail for good. A second run finds nothing to do."""
+    from anju.service.models import Delivery
+
+    now = now or timezone.now()
+    due = Q(status=DeliveryStatus.PENDING, next_attempt_at__lte=now)
+    gave_up = Delivery.objects.filter(due, attempts__gte=max_attempts()).update(
+        status=DeliveryStatus.FAILED,
+        lease_token="",
+        leased_until=None,
+        next_attempt_at=None,
+        error=Case(
+            When(error="", then=Value("gave up: the maximum number of attempts was reached")),
+            default=F("error"),
+            output_field=Delivery._meta.get_field("error"),
+        ),
+    )
+    requeued = 0
+    until = now + datetime.timedelta(seconds=lease_seconds())
+    while requeued < limit:
+        token = _new_token()
+        with transaction.atomic():
+            pks = list(
+                Delivery.objects.filter(due)
+                .order_by("next_attempt_at")
+                .select_for_update(skip_locked=True)
+                .values_list("pk", flat=True)[: min(500, limit - requeued)]
+            )
+            if not pks:
+                break
+            Delivery.objects.filter(due, pk__in=pks).update(
+                lease_token=token, leased_until=until, next_attempt_at=until
+            )
+            transaction.on_commit(lambda pks=pks, token=token: _enqueue(pks, token))
+        requeued += len(pks)
+    return {"requeued": requeued, "gave_up": gave_up}
+
+
+def retry(delivery_ids) -> list[int]:
+    """Make failed deliveries pending again with fresh attempts, handed to a job after commit
+    (the caller's transaction). Returns the ids made pending."""
+    from anju.service.models import Delivery
+
+    token = _new_token()
+    until = timezone.now() + datetime.timedelta(seconds=lease_seconds())
+    with transaction.atomic():
+        pks = list(
+            Delivery.objects.select_for_update()
+            .filter(pk__in=list(delivery_ids), status=DeliveryStatus.FAILED)
+            .values_list("pk", flat=True)
+        )
+        Delivery.objects.filter(pk__in=pks, status=DeliveryStatus.FAILED).update(
+            status=DeliveryStatus.PENDING,
+            attempts=0,
+            lease_token=token,
+            leased_until=until,
+            next_attempt_at=until,
+        )
+        if pks:
+            transaction.on_commit(lambda: _enqueue(pks, token))
+    return pks

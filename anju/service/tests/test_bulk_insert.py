@@ -109,12 +109,15 @@ def test_task_events_and_notifications_match_bulk_create(svc):
     mine = _rows(Delivery, [d.pk for d in d_ours])
     assert len(mine) == len(theirs) == 8
     for a, b in zip(theirs, mine, strict=True):
-        assert {**a, "notification_id": 0, "address": a["address"] and "x"} == {
+        assert {**a, "notification_id": 0, "address": a["address"] and "x", "key": 0} == {
             **b,
             "notification_id": 0,
             "address": b["address"] and "x",
+            "key": 0,
         }
     assert [r["notification_id"] for r in mine] == [n.pk for n in ours for _c in range(2)]
+    # Each row keeps its own object's idempotency key (a UUID: COPY's general path on PostgreSQL).
+    assert [r["key"] for r in mine] == [d.key for d in d_ours] and len({d.key for d in d_ours}) == 8
     assert [r["address"] for r in mine] == [d.address for d in d_ours]
 
 

@@ -6,6 +6,7 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
 from django.test import override_settings
+from django.utils import timezone
 
 from anju.service import notifications
 from anju.service.models import Delivery, Notification, SmsOutbox
@@ -61,24 +62,33 @@ def test_email_is_received_by_a_local_smtp_server(svc, django_capture_on_commit_
     assert task.code in str(make_header(decode_header(message["Subject"])))
     delivery = Delivery.objects.get(notification__task=task, channel="email")
     assert delivery.status == "sent" and delivery.sent_at is not None and delivery.attempts == 1
+    # The Message-ID is the delivery's idempotency key: a resend after a crash is recognisable.
+    assert message["Message-ID"] == f"<{delivery.key}@localhost>" == delivery.provider_message_id
     # Sending again (a retried job) sends nothing.
     notifications.deliver(delivery)
     assert len(received) == 1
 
 
 def test_sms_http_gateway_adapter(svc, django_capture_on_commit_callbacks):
+    """The adapter sends the delivery's idempotency key and records the gateway's message id; a 5xx
+    answer is temporary (retried later), a 4xx one permanent (failed)."""
     calls = []
+    answers = [(200, b'{"id": "gw-1"}'), (503, b""), (400, b"")]
 
     class Gateway(BaseHTTPRequestHandler):
         def do_POST(self):
             calls.append(
                 (
                     self.headers.get("Authorization"),
+                    self.headers.get("Idempotency-Key"),
                     json.loads(self.rfile.read(int(self.headers["Content-Length"]))),
                 )
             )
-            self.send_response(200 if len(calls) == 1 else 500)
+            status, body = answers[len(calls) - 1]
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
             self.end_headers()
+            self.wfile.write(body)
 
         def log_message(self, *args):
             pass
@@ -93,14 +103,19 @@ def test_sms_http_gateway_adapter(svc, django_capture_on_commit_callbacks):
             ),
             django_capture_on_commit_callbacks(execute=True),
         ):
-            notifications.notify(recipient=svc.acceptor, template="task_completed", context={"task": None})
-            notifications.notify(recipient=svc.acceptor, template="task_completed", context={"task": None})
+            for _i in range(3):
+                notifications.notify(
+                    recipient=svc.acceptor, template="task_completed", context={"task": None}
+                )
     finally:
         server.shutdown()
-    assert calls[0][0] == "Bearer t0k" and calls[0][1]["phone"] == "13900000001"
-    statuses = sorted(Delivery.objects.filter(channel="sms").values_list("status", flat=True))
-    assert statuses == ["failed", "sent"]
-    assert "500" in Delivery.objects.get(channel="sms", status="failed").error
+    sms = list(Delivery.objects.filter(channel="sms").order_by("pk"))
+    assert [c[0] for c in calls] == ["Bearer t0k"] * 3 and calls[0][2]["phone"] == "13900000001"
+    assert [c[1] for c in calls] == [str(d.key) for d in sms]
+    assert [(d.status, d.attempts) for d in sms] == [("sent", 1), ("pending", 1), ("failed", 1)]
+    assert sms[0].provider_message_id == "gw-1"
+    assert "503" in sms[1].error and sms[1].next_attempt_at > timezone.now() and not sms[1].lease_token
+    assert "400" in sms[2].error
     assert not SmsOutbox.objects.exists()
 
 
