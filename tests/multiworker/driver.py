@@ -3,6 +3,10 @@ consumers get (DATABASE_URL of a database of its own, REDIS_URL, HUEY_NAME, HUEY
 
     python -m tests.multiworker.driver setup N    migrate, then N overdue tasks (printed as JSON)
     python -m tests.multiworker.driver enqueue K  put the SLA sweep K times on the Redis queue
+    python -m tests.multiworker.driver outbox_setup N  migrate, then N notifications (2N deliveries)
+                                                       in 4 batches, their send jobs on the Redis queue
+    python -m tests.multiworker.driver outbox_settle T  run the outbox sweep each second (its jobs go
+                                                        to Redis) until no delivery is pending, ≤ T s
 """
 
 from __future__ import annotations
@@ -84,13 +88,64 @@ def enqueue(times: int) -> dict:
     return {"enqueued": [r.id for r in results]}
 
 
+def outbox_setup(n_notes: int) -> dict:
+    from django.conf import settings
+    from django.core.management import call_command
+    from django.db import transaction
+
+    assert not settings.HUEY_IMMEDIATE and settings.REDIS_URL, "the send jobs must go to the Redis queue"
+    call_command("migrate", verbosity=0)
+
+    from anju.core.testing import build_org_world, make_role, make_user
+    from anju.org.choices import DataRange
+    from anju.service import notifications
+
+    world = build_org_world()
+    role = make_role(world.company_a, data_range=DataRange.ALL)
+    user = make_user(world.dept_a, [role], email="crash@example.com", mobile="13900000009")
+    pending = []
+    per_batch = -(-n_notes // 4)
+    for start in range(0, n_notes, per_batch):
+        with transaction.atomic():  # one job per batch, queued after commit
+            pending += notifications.save_batch(
+                [
+                    notifications.prepare(
+                        recipient=user, template="task_completed", context={"task": f"RW{i}"}
+                    )
+                    for i in range(start, min(n_notes, start + per_batch))
+                ]
+            )
+    return {"deliveries": len(pending)}
+
+
+def outbox_settle(seconds: int) -> dict:
+    import time
+
+    from anju.service import notifications
+    from anju.service.models import Delivery
+
+    deadline, sweeps = time.monotonic() + seconds, []
+    while time.monotonic() < deadline:
+        if not Delivery.objects.filter(status="pending").exists():
+            break
+        sweeps.append(notifications.sweep())  # the periodic task's work (every minute in production)
+        time.sleep(1)
+    return {"sweeps": sweeps, "pending": Delivery.objects.filter(status="pending").count()}
+
+
 def main(argv: list[str]) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     import django
 
     django.setup()
     command, count = argv[1], int(argv[2])
-    result = {"setup": setup, "enqueue": enqueue}[command](count)
+    commands = {
+        "setup": setup,
+        "enqueue": enqueue,
+        "outbox_setup": outbox_setup,
+        "outbox_settle": outbox_settle,
+    }
+    result = commands[command](count)
     print(json.dumps(result))
 
 
