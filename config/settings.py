@@ -301,6 +301,9 @@ SPECTACULAR_SETTINGS = {
         "ServiceTaskStatusEnum": "anju.service.choices.TaskStatus",
         "ServiceCallbackStatusEnum": "anju.service.choices.CallbackStatus",
         "ServicePeriodUnitEnum": "anju.service.choices.PeriodUnit",
+        "ServiceNotificationChannelEnum": "anju.service.choices.NotificationChannel",
+        "ServiceReceptionChannelEnum": "anju.service.choices.Channel",
+        "ServiceDeliveryStatusEnum": "anju.service.choices.DeliveryStatus",
     },
 }
 

@@ -31,6 +31,7 @@ from anju.service.models import (
     Contractor,
     ContractorContact,
     ContractorScope,
+    Delivery,
     Notification,
     Problem,
     ProblemCategory,
@@ -717,3 +718,65 @@ class NotificationAdmin(AnjuModelAdmin):
 
     def has_view_permission(self, request, obj=None):
         return request.user.is_authenticated
+
+
+@admin.register(Delivery)
+class DeliveryAdmin(AnjuModelAdmin):
+    """通知发送记录: the e-mail/SMS deliveries of the user's notifications (the inbox's scope), with
+    their outcome; failed ones can be sent again."""
+
+    permission_resource = "service.delivery"
+    list_display = ["notification", "channel", "address", "status", "attempts", "next_attempt_at", "sent_at"]
+    list_filter = ["status", "channel"]
+    readonly_fields = [
+        "notification",
+        "channel",
+        "address",
+        "status",
+        "attempts",
+        "error",
+        "next_attempt_at",
+        "leased_until",
+        "sent_at",
+        "provider_message_id",
+        "key",
+        "created_at",
+    ]
+    fields = readonly_fields
+    actions = ["retry"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("notification")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_module_permission(self, request):
+        return request.user.is_authenticated
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_authenticated
+
+    def has_retry_permission(self, request):
+        return self._point(request, "retry")
+
+    @admin.action(description=_("Retry"), permissions=["retry"])
+    def retry(self, request, queryset):
+        done, refused = 0, []
+        for row in queryset:
+            try:
+                with transaction.atomic():
+                    services.delivery_retry(actor=request.user, delivery=row)
+                done += 1
+            except ERRORS as exc:
+                refused.append(f"{row}: {error_text(exc)}")
+        if done:
+            messages.success(request, _("%(count)d deliveries will be sent again.") % {"count": done})
+        for text in refused:
+            messages.error(request, text)

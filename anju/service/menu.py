@@ -37,6 +37,12 @@ def task_menu(request):
         _item(
             _("Notifications"), "notifications", "admin:service_notification_changelist", "service.task.view"
         ),
+        _item(
+            _("Notification deliveries"),
+            "outgoing_mail",
+            "admin:service_delivery_changelist",
+            "service.task.view",
+        ),
     ]
 
 

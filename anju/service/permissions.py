@@ -1,7 +1,7 @@
 from django.utils.translation import gettext_lazy as _
 
 from anju.core import files
-from anju.core.registry import CRUD, permissions
+from anju.core.registry import ACTION_LABELS, CRUD, permissions
 from anju.system.clearing import register_category
 
 permissions.module("service", _("Customer service"))
@@ -13,6 +13,9 @@ permissions.resource("service", "topic", _("Complaint topics"), CRUD)
 permissions.resource("service", "problem", _("Problem standard library"), (*CRUD, "export"))
 permissions.resource("service", "contractor", _("Contractors"), (*CRUD, "export"))
 permissions.resource("service", "settings", _("Customer-service settings"), CRUD)
+# Deliveries are listed like the inbox (each user their own); sending a failed one again is a point.
+ACTION_LABELS.setdefault("retry", _("Retry"))
+permissions.resource("service", "delivery", _("Notification deliveries"), ("retry",))
 
 
 def _recount_workbench_counters():

@@ -13,12 +13,13 @@ from django.utils.translation import gettext as _
 from anju.core import audit
 from anju.core.choices import LogAction
 from anju.core.crud import create_instance, delete_instance, update_instance
-from anju.core.services import ServiceValidationError, service
+from anju.core.services import ConflictError, ServiceValidationError, service
 from anju.service import aftercare, calendar, counters, notifications, warranty, workflow
 from anju.service.choices import (
     OPEN_STATUSES,
     ApprovalStatus,
     CallbackStatus,
+    DeliveryStatus,
     Payer,
     ResponsibleKind,
     Satisfaction,
@@ -878,6 +879,25 @@ def task_link_topic(*, actor, task, topic):
     )
     workflow.add_event(task, "topic", actor=actor, note=str(topic or ""))
     return task
+
+
+@service
+def delivery_retry(*, actor, delivery):
+    """Send a failed e-mail/SMS delivery again (fresh attempts, after commit)."""
+    if delivery.status != DeliveryStatus.FAILED:
+        raise ServiceValidationError({"status": _("Only a failed delivery can be retried.")})
+    if not notifications.retry([delivery.pk]):
+        raise ConflictError(_("The delivery changed in the meantime; reload it."))
+    audit.log_action(
+        actor=actor,
+        action=LogAction.OTHER,
+        instance=delivery,
+        before={"status": delivery.status, "attempts": delivery.attempts, "error": delivery.error},
+        after={"status": DeliveryStatus.PENDING, "attempts": 0},
+        note=_("Retry"),
+    )
+    delivery.refresh_from_db()
+    return delivery
 
 
 @service(audited=False)

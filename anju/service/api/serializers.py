@@ -14,6 +14,7 @@ from anju.service.models import (
     CompensationEvent,
     ComplaintTopic,
     Contractor,
+    Delivery,
     Notification,
     Problem,
     Reception,
@@ -436,6 +437,32 @@ class NotificationSerializer(serializers.ModelSerializer):
     class Meta:
         model = Notification
         fields = ["id", "template", "title", "body", "task", "read_at", "created_at"]
+        read_only_fields = fields
+
+
+class DeliverySerializer(serializers.ModelSerializer):
+    title = serializers.CharField(source="notification.title", read_only=True)
+    channel_display = serializers.CharField(source="get_channel_display", read_only=True)
+    status_display = serializers.CharField(source="get_status_display", read_only=True)
+
+    class Meta:
+        model = Delivery
+        fields = [
+            "id",
+            "notification",
+            "title",
+            "channel",
+            "channel_display",
+            "address",
+            "status",
+            "status_display",
+            "attempts",
+            "error",
+            "next_attempt_at",
+            "sent_at",
+            "provider_message_id",
+            "created_at",
+        ]
         read_only_fields = fields
 
 

@@ -11,6 +11,7 @@ for prefix, viewset, basename in (
     ("service/compensations", views.CompensationViewSet, "service-compensation"),
     ("service/topics", views.TopicViewSet, "service-topic"),
     ("service/notifications", views.NotificationViewSet, "service-notification"),
+    ("service/deliveries", views.DeliveryViewSet, "service-delivery"),
     ("service/problems", views.ProblemViewSet, "service-problem"),
     ("service/problem-categories", views.ProblemCategoryViewSet, "service-problem-category"),
     ("service/warranty-elements", views.WarrantyElementViewSet, "service-warranty-element"),

@@ -3,7 +3,7 @@ from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -13,7 +13,7 @@ from anju.core.api.viewsets import (
     ScopedReadOnlyViewSet,
     expected_version,
 )
-from anju.org.access import current_company_id, scoped
+from anju.org.access import current_company_id, has_point, scoped
 from anju.service import calendar, selectors, services, warranty
 from anju.service.api import serializers as s
 from anju.service.choices import ApprovalStatus, TaskType, WarrantyStatus
@@ -25,6 +25,7 @@ from anju.service.models import (
     Contractor,
     ContractorContact,
     ContractorScope,
+    Delivery,
     MessageTemplate,
     Notification,
     Problem,
@@ -387,6 +388,22 @@ class NotificationViewSet(ScopedReadOnlyViewSet):
         services.notification_mark_read(actor=request.user, notification=notification)
         notification.refresh_from_db()
         return Response(s.NotificationSerializer(notification).data)
+
+
+class DeliveryViewSet(ScopedReadOnlyViewSet):
+    """The e-mail/SMS deliveries of the user's notifications (the inbox's scope: their own)."""
+
+    queryset = Delivery.objects.select_related("notification").order_by("-pk")
+    serializer_class = s.DeliverySerializer
+    filterset_fields = ["status", "channel", "notification"]
+
+    @extend_schema(request=None, responses={200: s.DeliverySerializer})
+    @action(detail=True, methods=["post"])
+    def retry(self, request, pk=None):
+        if not has_point(request.user, "service.delivery.retry"):
+            raise PermissionDenied
+        delivery = services.delivery_retry(actor=request.user, delivery=self.get_object())
+        return Response(s.DeliverySerializer(delivery).data)
 
 
 class CalendarStatusView(APIView):
