@@ -5,9 +5,9 @@ import pytest
 from django.test import TestCase
 from django.utils import translation
 
+from anju.core.models import OperationLog
 from anju.service import notifications
 from anju.service.models import Delivery
-from anju.system.models import OperationLog
 
 pytestmark = pytest.mark.django_db
 
