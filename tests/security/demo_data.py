@@ -52,7 +52,7 @@ def _add_rows_the_demo_lacks(world: DemoWorld) -> None:
     from anju.estates.choices import ImportStatus
     from anju.estates.models import Project, RoomImport
     from anju.service import choices as sc
-    from anju.service.models import AcceptanceShare, Callback, Notification
+    from anju.service.models import AcceptanceShare, Callback, Delivery, Notification
     from anju.system.models import LoginLog
     from anju.tasks.models import EscalationStep, Task, WorkingHours
 
@@ -77,6 +77,13 @@ def _add_rows_the_demo_lacks(world: DemoWorld) -> None:
         TransferLog.objects.create(customer=customers[0], reason="交接", actor=a)
     if not Notification.objects.filter(recipient=a).exists():
         Notification.objects.create(recipient=a, template="test", title="甲的通知", body="正文", task=task)
+    if not Delivery.objects.filter(notification__recipient=a).exists():
+        Delivery.objects.create(
+            notification=Notification.objects.filter(recipient=a).first(),
+            channel="email",
+            address="a@example.com",
+            status="failed",
+        )
     if task and not Callback.objects.filter(project=project).exists():
         Callback.objects.create(task=task, project=project, due_at=now + datetime.timedelta(days=1))
     if project and not AcceptanceShare.objects.filter(project=project).exists():
