@@ -16,11 +16,13 @@ import gzip
 import hashlib
 import json
 import uuid
+import weakref
 from collections.abc import Iterator
 from pathlib import Path
 
 from django.apps import apps
 from django.conf import settings
+from django.core.cache import cache
 from django.core.management.color import no_style
 from django.db import connections, models, transaction
 from django.db.migrations.recorder import MigrationRecorder
@@ -106,6 +108,17 @@ def write_backup(path: Path | str, alias: str = "default") -> dict[str, int]:
     connection = connections[alias]
     tmp = path.with_name(path.name + ".part")
     outer = connection.in_atomic_block
+    try:
+        counts = _write(tmp, connection, outer, alias)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    tmp.replace(path)
+    return counts
+
+
+def _write(tmp: Path, connection, outer: bool, alias: str) -> dict[str, int]:
+    counts: dict[str, int] = {}
     with transaction.atomic(using=alias), gzip.open(tmp, "wt", encoding="utf-8") as out:
         if connection.vendor == "postgresql" and not outer:
             # One consistent snapshot across all tables.
@@ -119,6 +132,8 @@ def write_backup(path: Path | str, alias: str = "default") -> dict[str, int]:
             "vendor": connection.vendor,
             "migrations": applied_migrations(alias),
             "models": {m._meta.label_lower: [f.attname for f in _columns(m)] for m in model_list},
+            # The highest id each table ever issued: a restore continues after it, never reusing one.
+            "sequences": issued_ids(model_list, alias),
         }
         out.write(_dumps(header) + "\n")
         for model in model_list:
@@ -128,8 +143,84 @@ def write_backup(path: Path | str, alias: str = "default") -> dict[str, int]:
                 out.write(_dumps([label, list(row)]) + "\n")
                 count += 1
             counts[label] = count
-    tmp.replace(path)
     return counts
+
+
+class StagedBackup:
+    """A backup written under a hidden name, published under its final name when the surrounding
+    transaction commits. If it rolls back (a refused clearing, a failure at commit) the callback is
+    dropped with this object, whose finaliser deletes the file: nothing is left behind."""
+
+    def __init__(self, staged: Path, final: Path):
+        self.staged, self.final = staged, final
+        self._finalizer = weakref.finalize(self, staged.unlink, missing_ok=True)
+
+    def publish(self) -> None:
+        self.staged.replace(self.final)
+
+    def discard(self) -> None:
+        self._finalizer()
+
+
+def write_backup_on_commit(path: Path | str, alias: str = "default") -> tuple[dict[str, int], StagedBackup]:
+    path = Path(path)
+    staged = StagedBackup(path.with_name(f".staging-{path.name}"), path)
+    counts = write_backup(staged.staged, alias)
+    transaction.on_commit(staged.publish, using=alias)
+    return counts, staged
+
+
+def _autoincrement(model) -> bool:
+    return isinstance(model._meta.pk, models.AutoField)  # BigAutoField and SmallAutoField included
+
+
+def issued_ids(model_list, alias: str = "default") -> dict[str, int]:
+    """Per table with an integer serial id: the highest id issued so far (the sequence's position,
+    or the highest id present if that is higher)."""
+    connection = connections[alias]
+    result: dict[str, int] = {}
+    positions: dict[str, int] = {}
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("SELECT name FROM sqlite_master WHERE type='table' AND name='sqlite_sequence'")
+            if cursor.fetchone():
+                cursor.execute("SELECT name, seq FROM sqlite_sequence")
+                positions = {name: int(seq or 0) for name, seq in cursor.fetchall()}
+        for model in model_list:
+            if not _autoincrement(model):
+                continue
+            table, column = model._meta.db_table, model._meta.pk.column
+            high = positions.get(table, 0)
+            if connection.vendor == "postgresql":
+                cursor.execute("SELECT pg_get_serial_sequence(%s, %s)", [table, column])
+                sequence = cursor.fetchone()[0]
+                if sequence:
+                    cursor.execute(f"SELECT last_value, is_called FROM {sequence}")  # noqa: S608 from the catalogue
+                    last_value, is_called = cursor.fetchone()
+                    high = max(high, int(last_value) if is_called else int(last_value) - 1)
+            top = model._base_manager.using(alias).aggregate(m=models.Max("pk"))["m"] or 0
+            result[model._meta.label_lower] = max(high, int(top))
+    return result
+
+
+def _continue_sequences(model_list, highs: dict[str, int], alias: str) -> None:
+    """Make each table's next id follow `highs` (never lower than what the sequence gives now)."""
+    connection = connections[alias]
+    with connection.cursor() as cursor:
+        for model in model_list:
+            high = highs.get(model._meta.label_lower)
+            if not high or not _autoincrement(model):
+                continue
+            table, column = model._meta.db_table, model._meta.pk.column
+            if connection.vendor == "postgresql":
+                # `high` is at least the highest id of the restored rows (it came from the backup).
+                cursor.execute(
+                    "SELECT setval(pg_get_serial_sequence(%s, %s), %s, true)", [table, column, high]
+                )
+            elif connection.vendor == "sqlite":
+                cursor.execute("UPDATE sqlite_sequence SET seq = MAX(seq, %s) WHERE name = %s", [high, table])
+                if cursor.rowcount == 0:
+                    cursor.execute("INSERT INTO sqlite_sequence (name, seq) VALUES (%s, %s)", [table, high])
 
 
 def read_header(path: Path | str) -> dict:
@@ -196,6 +287,10 @@ def restore_backup(path: Path | str, alias: str = "default") -> dict[str, int]:
     counts = dict.fromkeys(by_label, 0)
     connection = connections[alias]
     with transaction.atomic(using=alias):
+        # The ids this database has issued (rows written after the backup included): never reused.
+        highs = issued_ids(model_list, alias)
+        for label, high in (header.get("sequences") or {}).items():
+            highs[label] = max(highs.get(label, 0), int(high))
         _wipe(model_list, alias)
         with gzip.open(path, "rt", encoding="utf-8") as stream:
             stream.readline()
@@ -224,9 +319,13 @@ def restore_backup(path: Path | str, alias: str = "default") -> dict[str, int]:
             with connection.cursor() as cursor:
                 for sql in statements:
                     cursor.execute(sql)
+        _continue_sequences(model_list, highs, alias)
+        # Cached rows (per-user scopes, parameters, counters) describe the database that is gone.
+        transaction.on_commit(cache.clear, using=alias)
     from django.contrib.contenttypes.models import ContentType
 
     ContentType.objects.clear_cache()
+    cache.clear()
     return counts
 
 

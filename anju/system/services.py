@@ -514,7 +514,7 @@ def data_clear(
     keys = list(dict.fromkeys(categories or []))
     if not keys:
         raise ServiceValidationError({"categories": _("Choose at least one kind of table to clear.")})
-    unknown = [k for k in keys if k not in clearing.CATEGORIES]
+    unknown = [k for k in keys if k not in clearing.CATEGORIES or not clearing.CATEGORIES[k].clearable]
     if unknown:
         raise ServiceValidationError(
             {"categories": _("Unknown table categories: %(keys)s") % {"keys": ", ".join(unknown)}}
@@ -534,9 +534,40 @@ def data_clear(
                 )
             }
         )
+    missing = [k for k in clearing.with_requirements(keys) if k not in keys]
+    if missing:
+        # Rows of other categories refer to the chosen ones (tasks to rooms, room relations to
+        # customers): the user chooses them too, knowingly, rather than having them cleared silently.
+        raise ServiceValidationError(
+            {
+                "categories": _(
+                    "The chosen tables cannot be cleared alone: %(tables)s refer to them. Choose those too."
+                )
+                % {"tables": "、".join(str(clearing.CATEGORIES[k].label) for k in missing)}
+            }
+        )
     path = backup.default_path()
-    backup.write_backup(path)
-    result = ClearingResult(backup_path=str(path))
+    # Published when the clearing commits; a refused or failed clearing leaves no file behind.
+    _counts, staged = backup.write_backup_on_commit(path)
+    try:
+        result = _clear_categories(company, keys, str(path))
+    except BaseException:
+        staged.discard()
+        raise
+    audit.log_action(
+        actor=actor,
+        action=LogAction.CLEAR,
+        instance=company,
+        company_id=company.company_id or company.pk,
+        after={"categories": keys, "deleted": result.deleted, "backup": result.backup_path},
+        note=_("data cleared: %(count)s rows; backup written to %(path)s")
+        % {"count": result.total, "path": result.backup_path},
+    )
+    return result
+
+
+def _clear_categories(company, keys, backup_path: str) -> ClearingResult:
+    result = ClearingResult(backup_path=backup_path)
     ids = access.subtree_ids(company.pk)
     ordered = [c for c in clearing.categories() if c.key in keys]
     for category in ordered:
@@ -562,15 +593,6 @@ def data_clear(
             result.deleted[model._meta.label_lower] = result.deleted.get(model._meta.label_lower, 0) + deleted
         if category.after is not None:
             category.after()
-    audit.log_action(
-        actor=actor,
-        action=LogAction.CLEAR,
-        instance=company,
-        company_id=company.company_id or company.pk,
-        after={"categories": keys, "deleted": result.deleted, "backup": result.backup_path},
-        note=_("data cleared: %(count)s rows; backup written to %(path)s")
-        % {"count": result.total, "path": result.backup_path},
-    )
     return result
 
 

@@ -17,7 +17,7 @@ def test_clearing_a_company_removes_its_service_rows_before_the_base_data_and_re
     result = system_services.data_clear(
         actor=svc.world.superuser,
         company=svc.world.company_a,
-        categories=["basedata", "service"],
+        categories=["basedata", "service", "room_customers"],
         confirm_name=svc.world.company_a.name,
         confirm_production=True,
     )

@@ -378,7 +378,7 @@ class DataClearingView(generics.GenericAPIView):
         )
         query.is_valid(raise_exception=True)
         company = query.validated_data["company"]
-        keys = query.validated_data.get("categories") or [c.key for c in clearing.categories()]
+        keys = query.validated_data.get("categories") or [c.key for c in clearing.categories() if c.clearable]
         counts = services.clearing_counts(company, keys)
         labels = dict(clearing.category_choices())
         return Response(
