@@ -90,12 +90,12 @@ def fill(world, projects, rooms, users, problem, n_tasks):
         )
         c.execute(
             f"""
-            INSERT INTO service_task (code, source, source_ref, reception_id, task_type, problem_id, description, room_id,
+            INSERT INTO service_task (code, source, reception_id, task_type, problem_id, description, room_id,
                 project_id, accepting_company_id, acceptor_id, responsible_kind, responsible_user_id, severity, status,
                 warranty_status, is_paid, reply_due, answer_due, process_due, reply_timeout, answer_timeout,
                 process_timeout, escalation_level, next_escalation_at, created_at, version)
             SELECT 'RW' || lpad(g::text, 9, '0'),
-                   CASE WHEN g %% 25 = 0 THEN 'delivery' ELSE 'daily' END, '', r.id, 'complaint', %s, '地砖空鼓',
+                   CASE WHEN g %% 25 = 0 THEN 'delivery' ELSE 'daily' END, r.id, 'complaint', %s, '地砖空鼓',
                    r.room_id, r.project_id, CASE WHEN g %% 10 = 1 THEN %s ELSE %s END,
                    ('{user_ids}'::int[])[1 + g %% {nu}], 'person', ('{user_ids}'::int[])[1 + (g / 7) %% {nu}], 'normal',
                    (ARRAY['pending_assignment','pending_reply','discussing','implementing','completed','closed','voided','invalid'])[1 + g %% 8],
@@ -113,8 +113,9 @@ def run(n_tasks: int) -> int:
     from anju.core.testing import build_org_world, make_project, make_user
     from anju.estates.models import Room
     from anju.org.access import current_company_id, forget, visible_project_ids
-    from anju.service import selectors, sla
+    from anju.service import selectors
     from anju.service.models import Notification, Problem
+    from anju.tasks import sla
     from anju.tasks.models import EscalationLog, Task
 
     ok = True

@@ -19,7 +19,7 @@ from anju.core.services import ConflictError, ServiceValidationError
 from anju.core.statemachine_admin import StatusEventInline
 from anju.org.access import current_company_id, has_point, scoped, visible_company_ids
 from anju.org.models import OrgUnit, User
-from anju.service import calendar, services, workflow
+from anju.service import services
 from anju.service.choices import ResponsibleKind, TaskType
 from anju.service.models import (
     AcceptanceShare,
@@ -38,6 +38,7 @@ from anju.service.models import (
     Reception,
     WarrantyElement,
 )
+from anju.tasks import calendar, workflow
 from anju.tasks.models import CalendarDay, CalendarYear, EscalationStep, Task, WorkingHours
 
 ERRORS = (ServiceValidationError, ValidationError, ConflictError, PermissionDenied)

@@ -53,13 +53,6 @@ class TaskType(models.TextChoices):
     PRAISE = "praise", _("Praise")
 
 
-class TaskSource(models.TextChoices):
-    DAILY = "daily", _("Daily complaint")
-    MOCK_INSPECTION = "mock_inspection", _("Mock inspection")
-    DELIVERY = "delivery", _("Delivery complaint")
-    REPAIR = "repair", _("Repair order")
-
-
 class WarrantyStatus(models.TextChoices):
     IN = "in", _("In warranty")
     OUT = "out", _("Out of warranty (paid repair)")

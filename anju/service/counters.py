@@ -1,6 +1,7 @@
 """Pre-aggregated workbench counts (000 §2.8 统计口径), kept exact in the writer's transaction.
 
-`TaskCounter` holds the 日常投诉任务 (source 日常投诉, born of a reception) per accepting company,
+`TaskCounter` holds the counted tasks (those whose source says so: 日常投诉 born of a reception,
+see anju.tasks.sources) per accepting company,
 project, status, month of registration, responsible department and user (0: every task; N: the
 tasks whose 责任人 or 受理人 is N), with the number of tasks and of reply / answer / processing
 timeouts. `ReceptionCounter` holds the receptions other than 保修意见表 per accepting company,
@@ -25,7 +26,8 @@ from contextlib import contextmanager
 from django.db import connection, transaction
 from django.utils import timezone
 
-from anju.service.choices import Channel, TaskSource
+from anju.service.choices import Channel
+from anju.tasks import sources
 
 _local = threading.local()
 
@@ -43,8 +45,8 @@ def month_of(moment) -> datetime.date:
 
 # --- states ----------------------------------------------------------------------------------------
 def task_state(task) -> tuple | None:
-    """What the counters know of a task, or None when it is not a 日常投诉任务."""
-    if task.source != TaskSource.DAILY or task.reception_id is None:
+    """What the counters know of a task, or None when its source does not count it."""
+    if not sources.counts(task):
         return None
     return (
         task.accepting_company_id,
@@ -220,7 +222,7 @@ def expected_task_rows() -> dict:
 
     from anju.tasks.models import Task
 
-    qs = Task.objects.filter(source=TaskSource.DAILY, reception_id__isnull=False).annotate(
+    qs = Task.objects.filter(sources.counted_filter()).annotate(
         m=Trunc("created_at", "month", output_field=DateField())
     )
     dims = ["accepting_company_id", "project_id", "status", "m", "responsible_department_id"]

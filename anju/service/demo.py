@@ -7,9 +7,10 @@ import datetime
 from django.utils import timezone
 
 from anju.core.registry import demo_builder
-from anju.service import services, sla
+from anju.service import services
 from anju.service.models import Callback, Problem, ProblemCategory
 from anju.service.seed import seed
+from anju.tasks import sla
 
 
 @demo_builder(order=40)

@@ -8,8 +8,9 @@ from django.db.models import Count, Exists, F, OuterRef, Q
 from django.utils import timezone
 
 from anju.org.access import current_company_id, scoped, visible_project_ids
-from anju.service.choices import OPEN_STATUSES, Channel, ReceptionStatus, TaskSource, TaskStatus
+from anju.service.choices import OPEN_STATUSES, Channel, ReceptionStatus, TaskStatus
 from anju.service.models import Reception, ReceptionCounter
+from anju.tasks import sources
 from anju.tasks.clocks import CLOCKS
 from anju.tasks.models import Task, TaskCounter
 
@@ -31,16 +32,15 @@ def daily_receptions(user, *, mine: bool):
 
 
 def daily_tasks(user, *, mine: bool):
-    """日常投诉任务: accepting company is the current company, source 日常投诉, the reception's complaint
+    """日常投诉任务 (the tasks whose source the workbench counts: 日常投诉 born of a reception, and any
+    other source registered as counted): accepting company is the current company, the complaint
     object in a visible, filtered project; "mine": the user is the 责任人 or the 受理人. Within the
     user's data scope (role data range)."""
     company = current_company_id(user)
     # A reception-born task is always in its reception's project (task_create enforces it), so the
     # reception's project is the task's own indexed `project` column, which scoped() already limits
     # to the visible, filtered projects: no join.
-    qs = scoped(user, Task).filter(
-        accepting_company_id=company, source=TaskSource.DAILY, reception_id__isnull=False
-    )
+    qs = scoped(user, Task).filter(sources.counted_filter(), accepting_company_id=company)
     if mine:
         qs = qs.filter(Q(responsible_user=user) | Q(acceptor=user))
     return qs

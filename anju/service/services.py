@@ -14,7 +14,7 @@ from anju.core import audit
 from anju.core.choices import LogAction
 from anju.core.crud import create_instance, delete_instance, update_instance
 from anju.core.services import ConflictError, ServiceValidationError, service
-from anju.service import aftercare, calendar, counters, notifications, warranty, workflow
+from anju.service import aftercare, counters, daily, notifications, warranty
 from anju.service.choices import (
     OPEN_STATUSES,
     ApprovalStatus,
@@ -23,11 +23,11 @@ from anju.service.choices import (
     Payer,
     ResponsibleKind,
     Satisfaction,
-    TaskSource,
     TaskStatus,
     TaskType,
     WarrantyStatus,
 )
+from anju.service.daily import DailySource
 from anju.service.models import (
     AcceptanceShare,
     Callback,
@@ -46,6 +46,7 @@ from anju.service.models import (
     WarrantyElement,
 )
 from anju.service.uploads import check_upload
+from anju.tasks import calendar, sources, workflow
 from anju.tasks.models import CalendarDay, CalendarYear, EscalationStep, Task, WorkingHours
 
 
@@ -402,7 +403,7 @@ def task_create(
     task_type: str,
     accepting_company,
     acceptor,
-    source: str = TaskSource.DAILY,
+    source: str = "daily",
     reception=None,
     problem=None,
     description: str = "",
@@ -413,7 +414,6 @@ def task_create(
     responsible_user=None,
     responsible_department=None,
     responsible_contractor=None,
-    source_ref: str = "",
     auto_assign: bool | None = None,
     now=None,
 ):
@@ -424,7 +424,7 @@ def task_create(
     errors = {}
     if task_type not in TaskType.values:
         errors["task_type"] = _("Choose a task type.")
-    if source not in TaskSource.values:
+    if sources.find_source(source) is None:
         errors["source"] = _("Unknown task source.")
     if reception is not None and reception.status == "closed":
         errors["reception"] = _("This reception is closed.")
@@ -448,7 +448,6 @@ def task_create(
     task = Task(
         code=_next_code("RW"),
         source=source,
-        source_ref=source_ref,
         reception=reception,
         task_type=task_type,
         problem=problem,
@@ -468,14 +467,11 @@ def task_create(
         created_at=now,
     )
     with calendar.memoized():  # one read of the calendar and working hours for every deadline
-        return _task_deadlines_and_save(
+        return _task_open(
             task,
-            problem=problem,
-            accepting_company=accepting_company,
-            now=now,
             actor=actor,
+            now=now,
             reception=reception,
-            source=source,
             status=status,
             assignment=_assignment_from(
                 {
@@ -489,20 +485,7 @@ def task_create(
         )
 
 
-def _task_deadlines_and_save(task, *, problem, accepting_company, now, **save):
-    if problem is not None:
-        task.answer_due = calendar.add_limit(
-            now, problem.answer_limit, problem.limit_unit, accepting_company.pk
-        )
-        task.process_due = calendar.add_limit(
-            now, problem.process_limit, problem.limit_unit, accepting_company.pk
-        )
-    task.next_escalation_at = workflow.next_deadline(task)
-    with counters.collect():
-        return _task_save(task, now=now, **save)
-
-
-def _task_save(task, *, actor, reception, source, status, now, assignment, auto_assign):
+def _task_open(task, *, actor, reception, status, now, assignment, auto_assign):
     from anju.system.parameters import get_parameter
 
     if assignment is None:
@@ -512,34 +495,12 @@ def _task_save(task, *, actor, reception, source, status, now, assignment, auto_
             assignment = propose_responsible(
                 problem=task.problem, room=task.room, accepting_company=task.accepting_company
             )
-    task.save()
-    task.code = f"RW{task.pk:08d}"  # from the id; the assignment's UPDATE below writes it when there is one
-    if assignment is None:
-        Task.objects.filter(pk=task.pk).update(code=task.code)
-    counters.task_changed(None, counters.task_state(task))
-    workflow.add_event(
-        task, "create", actor=actor, to_status=task.status, data={"source": source, "warranty": status}
-    )
-    audit.log_action(
-        actor=actor,
-        action=LogAction.CREATE,
-        instance=task,
-        after=audit.snapshot(task),
-        company_id=task.accepting_company_id,
-    )
-    if assignment is not None:
-        task, _event = workflow.transition(
-            actor=actor,
-            task=task,
-            action="assign",
-            assignment=assignment,
-            now=now,
-            as_system=True,
-            created_here=True,
+    with counters.collect():
+        task = workflow.open_task(
+            task, actor=actor, now=now, assignment=assignment, data={"warranty": status}
         )
-        _notify_assigned(task)
-    elif reception is not None:
-        workflow.refresh_reception(reception.pk, actor=actor)
+        if assignment is None and reception is not None:
+            daily.refresh_reception(reception.pk, actor=actor)
     return task
 
 
@@ -562,13 +523,13 @@ def _decompose(*, actor, reception, tasks):
                     actor=actor,
                     reception=reception,
                     room=spec.pop("room", None) or reception.room,
-                    source=TaskSource.DAILY,
+                    source=DailySource.key,
                     **spec,
                 )
             )
         except ServiceValidationError as exc:
             raise ServiceValidationError({f"tasks[{i}].{k}": v for k, v in exc.errors.items()}) from exc
-    workflow.refresh_reception(reception.pk, actor=actor)
+    daily.refresh_reception(reception.pk, actor=actor)
     return created
 
 
@@ -580,7 +541,7 @@ def _supervisor_of(task):
     return manager
 
 
-def _notify_assigned(task):
+def notify_assigned(task):
     if task.responsible_user_id:
         notifications.notify(
             recipient=task.responsible_user, template="task_assigned", context={"task": task}, task=task
@@ -599,13 +560,10 @@ def task_transition(
     attachments=(),
     now=None,
 ):
-    """Any action of the transition table, with its side effects (notifications, callback queue)."""
+    """Any action of the task's transition table; its source's `on_event` does the side effects
+    (notifications, callback queue)."""
     files = list(attachments or [])
     kinds = [check_upload(f) for f in files]
-    if action == "close" and workflow.callback_pending(task):
-        raise ServiceValidationError(
-            {"action": _("A callback is pending for this task: record or waive it first.")}
-        )
     task, event = workflow.transition(
         actor=actor,
         task=task,
@@ -625,20 +583,6 @@ def task_transition(
             size=f.size,
             uploaded_by=actor,
         )
-    if action in ("assign", "reassign"):
-        _notify_assigned(task)
-    elif action == "complete":
-        notifications.notify(
-            recipient=task.acceptor, template="task_completed", context={"task": task}, task=task
-        )
-        schedule_callback(task)
-    elif action == "reopen" and task.responsible_user_id:
-        notifications.notify(
-            recipient=task.responsible_user,
-            template="task_reopened",
-            context={"task": task, "note": note},
-            task=task,
-        )
     return task
 
 
@@ -652,19 +596,15 @@ def callback_sampled(task, percent: int, seed: str) -> bool:
 
 
 def schedule_callback(task):
-    """Callback rules per task type: complaints 100 %, repairs a 30 % sample (parameters)."""
+    """The task source's callback policy (daily complaints: complaints 100 %, repairs a 30 % sample,
+    by parameters)."""
     from anju.system.parameters import get_parameter
 
     company = task.accepting_company_id
-    key = {
-        TaskType.COMPLAINT: "service.callback.complaint_percent",
-        TaskType.REPAIR: "service.callback.repair_percent",
-    }.get(task.task_type, "service.callback.other_percent")
     if Callback.objects.filter(task=task, status=CallbackStatus.PENDING).exists():
         return None
-    if not callback_sampled(
-        task, int(get_parameter(company, key)), str(get_parameter(company, "service.callback.sample_seed"))
-    ):
+    percent = sources.get_source(task.source).callback_percent(task)
+    if not callback_sampled(task, percent, str(get_parameter(company, "service.callback.sample_seed"))):
         return None
     days = int(get_parameter(company, "service.callback.days"))
     callback = Callback.objects.create(
@@ -755,14 +695,7 @@ def callback_record(
                 action="reopen",
                 note=_("Callback: %(level)s. %(comments)s") % {"level": label, "comments": comments},
                 as_system=True,
-            )
-            if task.responsible_user_id:
-                notifications.notify(
-                    recipient=task.responsible_user,
-                    template="task_reopened",
-                    context={"task": task, "note": comments},
-                    task=task,
-                )
+            )  # the source's on_event tells the responsible person
         supervisor = _supervisor_of(task)
         notifications.notify(
             recipient=supervisor,

@@ -3,7 +3,8 @@
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
-from anju.service import notifications, sla
+from anju.service import notifications
+from anju.tasks import sla
 
 
 @db_task()

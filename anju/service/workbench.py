@@ -10,8 +10,9 @@ from django.utils.translation import gettext as _
 
 from anju.core.registry import workbench_widget
 from anju.org.access import current_company_id, has_point
-from anju.service import calendar, selectors
+from anju.service import selectors
 from anju.service.choices import ReceptionStatus, TaskStatus
+from anju.tasks import calendar
 
 COLORS = ["#6366f1", "#f59e0b", "#10b981", "#64748b", "#0ea5e9", "#a855f7", "#ef4444", "#94a3b8"]
 

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from anju.org.access import ScopeSpec
 from anju.service import choices as c
 from anju.tasks import choices as tc
+from anju.tasks import sources
 
 USER = settings.AUTH_USER_MODEL
 
@@ -102,18 +103,12 @@ class EscalationStep(models.Model):
 
 
 class Task(models.Model):
-    """任务: the unit of work. Reception-born (日常投诉) or from another source (模拟验房, 交付投诉, 报修)."""
+    """任务: the unit of work, opened by a registered task source (日常投诉 born of a reception, …)."""
 
     code = models.CharField(_("code"), max_length=40, unique=True)
-    source = models.CharField(
-        _("source"), max_length=20, choices=c.TaskSource.choices, default=c.TaskSource.DAILY
-    )
-    source_ref = models.CharField(
-        _("source reference"),
-        max_length=60,
-        blank=True,
-        help_text=_("Id of the record of another source (inspection problem, work order)."),
-    )
+    # A key of the task-source registry (anju.tasks.sources); a source's own rows point at their tasks
+    # with a foreign key (the daily complaint: the task's reception).
+    source = models.CharField(_("source"), max_length=20, choices=sources.choices)
     reception = models.ForeignKey(
         "service.Reception",
         verbose_name=_("reception"),

@@ -5,7 +5,6 @@ from anju.core.files import download_url
 from anju.estates.models import Room
 from anju.org.access import scoped, visible_company_ids
 from anju.org.models import OrgUnit, User
-from anju.service import calendar, workflow
 from anju.service.choices import CallbackMethod, ResponsibleKind, Satisfaction, TaskType
 from anju.service.models import (
     Callback,
@@ -20,6 +19,7 @@ from anju.service.models import (
     Reception,
     ReceptionAttachment,
 )
+from anju.tasks import calendar, workflow
 from anju.tasks.models import Task, TaskEvent
 
 
@@ -174,7 +174,6 @@ class TaskSerializer(FieldsOnceMixin, ScopedModelSerializer):
             "id",
             "code",
             "source",
-            "source_ref",
             "reception",
             "task_type",
             "problem",
@@ -240,6 +239,7 @@ class TaskSerializer(FieldsOnceMixin, ScopedModelSerializer):
             "version",
             "topic",
         ]
+        extra_kwargs = {"source": {"default": "daily"}}  # a task created here is a daily complaint
 
     def get_allowed_actions(self, obj) -> list[str]:
         request = self.context.get("request")

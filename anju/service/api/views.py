@@ -14,7 +14,7 @@ from anju.core.api.viewsets import (
     expected_version,
 )
 from anju.org.access import current_company_id, has_point, scoped
-from anju.service import calendar, selectors, services, warranty
+from anju.service import selectors, services, warranty
 from anju.service.api import serializers as s
 from anju.service.choices import ApprovalStatus, TaskType, WarrantyStatus
 from anju.service.models import (
@@ -33,6 +33,7 @@ from anju.service.models import (
     Reception,
     WarrantyElement,
 )
+from anju.tasks import calendar
 from anju.tasks.models import CalendarDay, CalendarYear, EscalationStep, Task, TaskEvent, WorkingHours
 
 

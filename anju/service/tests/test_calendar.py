@@ -2,8 +2,8 @@ import datetime
 
 import pytest
 
-from anju.service import calendar
 from anju.service.tests.conftest import aware
+from anju.tasks import calendar
 
 pytestmark = pytest.mark.django_db
 

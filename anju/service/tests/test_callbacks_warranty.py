@@ -6,10 +6,11 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from anju.core.services import ServiceValidationError
-from anju.service import services, warranty, workflow
+from anju.service import services, warranty
 from anju.service.choices import TaskStatus, WarrantyStatus
 from anju.service.models import Callback, CompensationEvent, Notification, Problem, ReceptionAttachment
 from anju.service.tests.conftest import aware, new_reception, new_task
+from anju.tasks import workflow
 
 pytestmark = pytest.mark.django_db
 

@@ -6,8 +6,9 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from anju.service import selectors, sla, workflow
+from anju.service import selectors
 from anju.service.tests.conftest import new_task
+from anju.tasks import sla, workflow
 from anju.tasks.choices import TaskStatus
 from anju.tasks.clocks import CLOCKS
 from anju.tasks.models import Task

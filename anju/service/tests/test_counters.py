@@ -11,11 +11,12 @@ from hypothesis import strategies as st
 
 from anju.core.services import ConflictError, ServiceValidationError
 from anju.org.access import forget
-from anju.service import counters, selectors, services, sla
+from anju.service import counters, selectors, services
 from anju.service.models import Reception
 from anju.service.tests.conftest import aware, new_reception
-from anju.service.workflow import TRANSITIONS
+from anju.tasks import sla
 from anju.tasks.models import Task, TaskCounter
+from anju.tasks.workflow import TRANSITIONS
 
 pytestmark = pytest.mark.django_db
 

@@ -3,10 +3,11 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from anju.service import services, sla
+from anju.service import services
 from anju.service.choices import TaskStatus
 from anju.service.models import Delivery, Notification
 from anju.service.tests.conftest import aware, new_task
+from anju.tasks import sla
 from anju.tasks.models import EscalationLog, Task
 
 pytestmark = pytest.mark.django_db

@@ -4,9 +4,10 @@ import pytest
 from django.core.exceptions import PermissionDenied
 
 from anju.core.services import ConflictError, ServiceValidationError
-from anju.service import services, workflow
+from anju.service import services
 from anju.service.choices import ReceptionStatus, TaskStatus
 from anju.service.tests.conftest import new_reception, new_task
+from anju.tasks import workflow
 from anju.tasks.models import Task, TaskEvent
 
 pytestmark = pytest.mark.django_db

@@ -283,6 +283,7 @@ class Command(BaseCommand):
                     company_id = reception.company_id
                     yield Task(
                         code=f"SR{n:09d}",
+                        source="daily",
                         reception=reception,
                         task_type=sc.TaskType.values[n % len(sc.TaskType.values)],
                         problem=problems[n % len(problems)],

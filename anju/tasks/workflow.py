@@ -1,8 +1,13 @@
-"""The task state machine: the only place a task's (and a reception's) status changes.
+"""The task state machine: the only place a task's status changes.
+
+`open_task` saves a new task; `transition` applies one action. Both dispatch on the task's source
+(anju.tasks.sources): its transition table (the standard one below unless it declares its own), its
+deadline policy, whether the workbench counts it, whether it may be closed now, and its `on_event`
+hook, called after every event row in the caller's transaction (the daily-complaint source refreshes
+its reception and sends its notifications there).
 
 Every transition locks the task row (select_for_update), checks the optimistic version and the
-source state, applies the clock bookkeeping, writes a TaskEvent and an operation-log row, and
-refreshes the reception's derived status — all in the caller's transaction.
+source state, applies the clock bookkeeping, writes a TaskEvent and an operation-log row.
 """
 
 from __future__ import annotations
@@ -10,7 +15,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -19,15 +23,9 @@ from anju.core import audit
 from anju.core.choices import LogAction
 from anju.core.services import ConflictError, ServiceValidationError
 from anju.org.access import has_point
-from anju.service import calendar, counters
-from anju.service.choices import (
-    OPEN_STATUSES,
-    CallbackStatus,
-    Channel,
-    ReceptionStatus,
-    ResponsibleKind,
-    TaskStatus,
-)
+from anju.service import counters
+from anju.tasks import sources
+from anju.tasks.choices import OPEN_STATUSES, ResponsibleKind, TaskStatus
 from anju.tasks.clocks import CLOCKS
 
 S = TaskStatus
@@ -53,7 +51,7 @@ class Transition:
     note_required: bool = False
 
 
-TRANSITIONS: dict[str, Transition] = {
+STANDARD_TRANSITIONS: dict[str, Transition] = {
     t.action: t
     for t in (
         Transition(
@@ -123,6 +121,15 @@ TRANSITIONS: dict[str, Transition] = {
 }
 
 
+# Every action of the standard table (the API and admin forms list them; a source's own table uses
+# the same names or adds its own).
+TRANSITIONS = STANDARD_TRANSITIONS
+
+
+def transitions_of(task) -> dict[str, Transition]:
+    return sources.get_source(task.source).get_transitions()
+
+
 def roles_of(user, task) -> set[str]:
     if user is None:
         return {SYSTEM}
@@ -143,17 +150,10 @@ def roles_of(user, task) -> set[str]:
     return roles
 
 
-def callback_pending(task) -> bool:
-    """A task cannot be closed while its callback waits to be recorded or waived."""
-    from anju.service.models import Callback
-
-    return Callback.objects.filter(task=task, status=CallbackStatus.PENDING).exists()
-
-
 def allowed_actions(user, task) -> list[Transition]:
     roles = roles_of(user, task)
-    actions = [t for t in TRANSITIONS.values() if task.status in t.sources and roles & t.roles]
-    if any(t.action == "close" for t in actions) and callback_pending(task):
+    actions = [t for t in transitions_of(task).values() if task.status in t.sources and roles & t.roles]
+    if any(t.action == "close" for t in actions) and sources.get_source(task.source).close_blocked(task):
         actions = [t for t in actions if t.action != "close"]
     return actions
 
@@ -188,6 +188,56 @@ def add_event(task, action, *, actor, from_status="", to_status="", note="", dat
         note=note,
         data=data or {},
     )
+
+
+def open_task(task, *, actor, now=None, assignment: dict | None = None, data: dict | None = None):
+    """Save a new task (an unsaved Task whose `source` is registered) in the caller's transaction:
+    its deadlines from the source's policy (clocks the caller set are kept), its code, the counters,
+    a `create` event and an operation-log row; then the source's `on_event`, and the assignment when
+    one is given. Returns the task."""
+    from anju.tasks.models import Task
+
+    source = sources.get_source(task.source)
+    now = now or timezone.now()
+    if task.created_at is None:
+        task.created_at = now
+    for clock in ("answer", "process"):
+        if getattr(task, f"{clock}_due") is None:
+            setattr(task, f"{clock}_due", source.deadline(task, clock, now))
+    task.next_escalation_at = next_deadline(task)
+    if not task.code:  # provisional and unique until the id is known
+        import secrets
+
+        task.code = f"{source.code_prefix}{timezone.localtime(now):%y%m%d}-{secrets.token_hex(6).upper()}"
+    with counters.collect():
+        task.save()
+        # From the id; the assignment's UPDATE below writes it when there is one.
+        task.code = f"{source.code_prefix}{task.pk:08d}"
+        if assignment is None:
+            Task.objects.filter(pk=task.pk).update(code=task.code)
+        counters.task_changed(None, counters.task_state(task))
+        event = add_event(
+            task, "create", actor=actor, to_status=task.status, data={"source": task.source, **(data or {})}
+        )
+        audit.log_action(
+            actor=actor,
+            action=LogAction.CREATE,
+            instance=task,
+            after=audit.snapshot(task),
+            company_id=task.accepting_company_id,
+        )
+        source.on_event(task, event, actor=actor)
+        if assignment is not None:
+            task, _event = transition(
+                actor=actor,
+                task=task,
+                action="assign",
+                assignment=assignment,
+                now=now,
+                as_system=True,
+                created_here=True,
+            )
+    return task
 
 
 def transition(
@@ -227,9 +277,12 @@ def transition(
 def _transition(*, actor, task, action, note, expected_version, assignment, now, as_system, created_here):
     from anju.tasks.models import Task
 
-    spec = TRANSITIONS.get(action)
+    source = sources.get_source(task.source)
+    spec = source.get_transitions().get(action)
     if spec is None:
         raise ServiceValidationError({"action": _("Unknown action.")})
+    if action == "close" and (reason := source.close_blocked(task)):
+        raise ServiceValidationError({"action": reason})
     note = (note or "").strip()
     if spec.note_required and not note:
         raise ServiceValidationError({"note": _("Give a reason for this action.")})
@@ -256,11 +309,9 @@ def _transition(*, actor, task, action, note, expected_version, assignment, now,
         data = _apply_assignment(current, assignment or {})
         if action == "assign":
             current.assigned_at = now
-            if current.problem_id:
-                p = current.problem
-                current.reply_due = calendar.add_limit(
-                    now, p.reply_limit, p.limit_unit, current.accepting_company_id
-                )
+            due = source.deadline(current, "reply", now)
+            if due is not None:
+                current.reply_due = due
     if spec.target is not None:
         current.status = spec.target
     _clock_fields(current, now)
@@ -269,11 +320,9 @@ def _transition(*, actor, task, action, note, expected_version, assignment, now,
     if action == "reopen":
         current.completed_at = None
         current.closed_at = None
-        if current.problem_id:
-            p = current.problem
-            current.process_due = calendar.add_limit(
-                now, p.process_limit, p.limit_unit, current.accepting_company_id
-            )
+        due = source.deadline(current, "process", now)
+        if due is not None:
+            current.process_due = due
     if current.status in OPEN_STATUSES:
         due = next_deadline(current)
         if current.escalation_level and overdue_clock(current, now) is None:
@@ -298,8 +347,7 @@ def _transition(*, actor, task, action, note, expected_version, assignment, now,
         company_id=current.accepting_company_id,
         note=f"{action}: {note}"[:1000],
     )
-    if current.reception_id and from_status != current.status:
-        refresh_reception(current.reception_id, actor=actor)
+    source.on_event(current, event, actor=actor)
     return current, event
 
 
@@ -356,67 +404,3 @@ def _apply_assignment(task, assignment: dict) -> dict:
         "contractor": getattr(contractor, "pk", None),
         "responsible": task.responsible_display(),
     }
-
-
-def reception_status_for(counts: dict) -> str:
-    total = sum(counts.values())
-    if total == 0:
-        return ReceptionStatus.PENDING
-    if any(counts.get(s, 0) for s in OPEN_STATUSES):
-        return ReceptionStatus.DECOMPOSED
-    if counts.get(S.COMPLETED, 0):
-        return ReceptionStatus.CONFIRMING
-    return ReceptionStatus.CLOSED
-
-
-def refresh_reception(reception_id: int, *, actor=None) -> str:
-    """Derive the reception's status from its tasks (conditional UPDATE: only when it changes, and
-    then with an operation-log row naming the old and new status)."""
-    from anju.service.models import Reception
-    from anju.tasks.models import Task
-
-    # Lock the reception so that two of its tasks changing at once serialise here.
-    row = (
-        Reception.objects.select_for_update()
-        .filter(pk=reception_id)
-        .values_list("status", "project_id", "channel", "created_by_id", "company_id", "code")
-        .first()
-    )
-    counts = dict(
-        Task.objects.filter(reception_id=reception_id)
-        .values_list("status")
-        .annotate(n=Count("pk"))
-        .values_list("status", "n")
-    )
-    status = reception_status_for(counts)
-    if row is None or row[0] == status:
-        return status
-    Reception.objects.filter(Q(pk=reception_id) & ~Q(status=status)).update(status=status)
-    old, project_id, channel, created_by_id, company_id, code = row
-    audit.log_action(
-        actor=actor,
-        action=LogAction.TRANSITION,
-        model=Reception,
-        object_id=reception_id,
-        object_repr=code,
-        company_id=company_id,
-        before={"status": old},
-        after={"status": status},
-        note=_("reception status follows its tasks"),
-    )
-    if channel != Channel.WARRANTY_FORM:
-        companies = list(
-            Reception.accepting_companies.through.objects.filter(reception_id=reception_id).values_list(
-                "orgunit_id", flat=True
-            )
-        )
-        state = {
-            "project_id": project_id,
-            "channel": channel,
-            "created_by_id": created_by_id,
-            "company_ids": companies,
-        }
-        counters.reception_changed(
-            counters.reception_state(status=old, **state), counters.reception_state(status=status, **state)
-        )
-    return status

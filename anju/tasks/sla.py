@@ -14,8 +14,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from anju.core import bulk
-from anju.service import calendar, counters, notifications
+from anju.service import counters, notifications
 from anju.service.choices import OPEN_STATUSES, EscalationTarget
+from anju.tasks import calendar
 from anju.tasks.clocks import CLOCKS
 
 
@@ -225,8 +226,8 @@ def escalate(now, batch: int = 2000, marked: dict | None = None) -> int:
 
     The timeouts of a task escalated here are marked in the same UPDATE (one new row version instead
     of two); `marked` counts them per clock."""
-    from anju.service.workflow import next_deadline, overdue_clock
     from anju.tasks.models import EscalationLog, Task, TaskEvent
+    from anju.tasks.workflow import next_deadline, overdue_clock
 
     marked = marked if marked is not None else {"reply": 0, "answer": 0, "process": 0}
     done = 0
