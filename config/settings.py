@@ -74,6 +74,9 @@ INSTALLED_APPS = [
     "anju.service",
     "anju.scale",
 ]
+if TESTING:
+    # A task source that exists only for tests (anju/tasks/tests/test_toy_source.py).
+    INSTALLED_APPS.append("anju.tasks.tests.toyapp")
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
