@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from anju.core import audit
+from anju.core import audit, statemachine
 from anju.core.choices import LogAction
 from anju.core.services import ConflictError, ServiceValidationError
 from anju.org.access import has_point
@@ -27,6 +27,7 @@ from anju.service import counters
 from anju.tasks import sources
 from anju.tasks.choices import OPEN_STATUSES, ResponsibleKind, TaskStatus
 from anju.tasks.clocks import CLOCKS
+from anju.tasks.models import Task, TaskEvent
 
 S = TaskStatus
 
@@ -41,14 +42,18 @@ ROLE_LABELS = {
 }
 
 
-@dataclass(frozen=True)
-class Transition:
-    action: str
-    label: object
-    sources: tuple[str, ...]
-    target: str | None  # None: the status stays (reassignment)
-    roles: frozenset[str]
+@dataclass(frozen=True, init=False)
+class Transition(statemachine.Transition):
+    """A core Transition (anju.core.statemachine) with who may act (`roles`) and whether a reason is
+    required; built positionally as (action, label, sources, target, roles)."""
+
+    roles: frozenset[str] = frozenset()
     note_required: bool = False
+
+    def __init__(self, action, label, sources, target, roles, note_required=False, point=None):
+        super().__init__(action, sources, target, point, label)
+        object.__setattr__(self, "roles", frozenset(roles))
+        object.__setattr__(self, "note_required", note_required)
 
 
 STANDARD_TRANSITIONS: dict[str, Transition] = {
@@ -130,6 +135,27 @@ def transitions_of(task) -> dict[str, Transition]:
     return sources.get_source(task.source).get_transitions()
 
 
+_MACHINES: dict[str, statemachine.StateMachine] = {}
+
+
+def machine_of(task) -> statemachine.StateMachine:
+    """The StateMachine of the task's source (its transition table; events are TaskEvent rows)."""
+    machine = _MACHINES.get(task.source)
+    if machine is None:
+        machine = _MACHINES[task.source] = statemachine.StateMachine(
+            Task,
+            field="status",
+            event_model=TaskEvent,
+            event_fk="task",
+            transitions=transitions_of(task).values(),
+        )
+    return machine
+
+
+# Events that change no status (a callback queued, a compensation, a topic) are recorded the same way.
+_EVENTS = statemachine.StateMachine(Task, event_model=TaskEvent, event_fk="task", transitions=())
+
+
 def roles_of(user, task) -> set[str]:
     if user is None:
         return {SYSTEM}
@@ -177,14 +203,12 @@ def overdue_clock(task, now) -> tuple[str, object] | None:
 
 
 def add_event(task, action, *, actor, from_status="", to_status="", note="", data=None):
-    from anju.tasks.models import TaskEvent
-
-    return TaskEvent.objects.create(
-        task=task,
+    return _EVENTS.record(
+        task,
         action=action,
         from_status=from_status,
         to_status=to_status,
-        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        actor=actor,
         note=note,
         data=data or {},
     )
@@ -195,7 +219,6 @@ def open_task(task, *, actor, now=None, assignment: dict | None = None, data: di
     its deadlines from the source's policy (clocks the caller set are kept), its code, the counters,
     a `create` event and an operation-log row; then the source's `on_event`, and the assignment when
     one is given. Returns the task."""
-    from anju.tasks.models import Task
 
     source = sources.get_source(task.source)
     now = now or timezone.now()
@@ -275,10 +298,10 @@ def transition(
 
 
 def _transition(*, actor, task, action, note, expected_version, assignment, now, as_system, created_here):
-    from anju.tasks.models import Task
 
     source = sources.get_source(task.source)
-    spec = source.get_transitions().get(action)
+    machine = machine_of(task)
+    spec = machine.transitions.get(action)
     if spec is None:
         raise ServiceValidationError({"action": _("Unknown action.")})
     if action == "close" and (reason := source.close_blocked(task)):
@@ -286,7 +309,7 @@ def _transition(*, actor, task, action, note, expected_version, assignment, now,
     note = (note or "").strip()
     if spec.note_required and not note:
         raise ServiceValidationError({"note": _("Give a reason for this action.")})
-    current = task if created_here else Task.objects.select_for_update().get(pk=task.pk)
+    current = task if created_here else machine.lock(task)
     if expected_version is not None and current.version != expected_version:
         raise ConflictError(
             _("Task %(code)s was changed by someone else (now: %(status)s). Reload and try again.")
@@ -335,8 +358,14 @@ def _transition(*, actor, task, action, note, expected_version, assignment, now,
     current.version += 1
     current.save()
     counters.task_changed(counted_before, counters.task_state(current))
-    event = add_event(
-        current, action, actor=actor, from_status=from_status, to_status=current.status, note=note, data=data
+    event = machine.record(
+        current,
+        action=action,
+        from_status=from_status,
+        to_status=current.status,
+        actor=actor,
+        note=note,
+        data=data,
     )
     audit.log_action(
         actor=actor,
