@@ -8,12 +8,20 @@ deterministic examples (derandomized hypothesis, no shrinking, no example databa
 both modes: valid data must never give a server error or a response that breaks the schema; invalid
 data (wrong types, missing fields, hostile strings) must be refused with a 4xx, never a 5xx.
 
+The user and password operations (PUT/PATCH/DELETE of a user, an administrator's password reset,
+unlock, and the user's own password change) are fuzzed on real users: a generated user id would
+almost never name one, so every case would be a 404 that reaches no code. They never target the
+fuzzing super user, and the own-password change runs as a user of its own, so no case can lock the
+fuzzing user out (deactivate it, drop its super-user flag, force a password change); after every
+operation the fuzzing user must still be signed in with its powers, or the run fails.
+
 KNOWN_BROKEN: "METHOD path" of operations broken by another module, with the bug (never a skip).
 An entry that starts passing fails the test so that the list only shrinks.
 """
 
 from __future__ import annotations
 
+import itertools
 import os
 
 import pytest
@@ -25,6 +33,8 @@ from rest_framework.authtoken.models import Token
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import content_type_conformance, response_schema_conformance
 
+from anju.core.testing import PASSWORD
+
 pytestmark = pytest.mark.django_db
 
 EXAMPLES = int(os.environ.get("ANJU_FUZZ_EXAMPLES", "3"))
@@ -34,8 +44,20 @@ NEGATIVE_CHECKS = [not_a_server_error]
 # "mode METHOD path" → the bug.
 KNOWN_BROKEN: dict[str, str] = {}
 
+# Operations on a user named in the path: their `id` is set to a real user, never the fuzzing one.
+USER_OPERATIONS = {
+    ("PUT", "/api/v1/org/users/{id}/"),
+    ("PATCH", "/api/v1/org/users/{id}/"),
+    ("DELETE", "/api/v1/org/users/{id}/"),
+    ("POST", "/api/v1/org/users/{id}/reset-password/"),
+    ("POST", "/api/v1/org/users/{id}/unlock/"),
+}
+# The caller's own password: fuzzed as a user of its own; its first case is a valid change.
+OWN_PASSWORD = ("POST", "/api/v1/me/password/")
+OWN_PASSWORD_USER = "fuzz-own-password"
 
-def _fuzz(operation, mode, headers, checks) -> str:
+
+def _fuzz(operation, mode, headers, checks, prepare=None) -> str:
     """Run EXAMPLES cases of one operation; return the first failure's description ("" if none)."""
     failure: list[str] = []
 
@@ -51,6 +73,8 @@ def _fuzz(operation, mode, headers, checks) -> str:
     def run(case):
         if failure:
             return
+        if prepare is not None:
+            prepare(case)
         try:
             response = case.call(headers=headers)
             case.validate_response(response, checks=checks, headers=headers)
@@ -92,17 +116,84 @@ def wsgi_keeps_the_test_connection():
     request_finished.connect(close_old_connections)
 
 
+def _own_password_user():
+    from anju.core.testing import make_user
+
+    return make_user(None, username=OWN_PASSWORD_USER)
+
+
+def _preparations(fuzzer, own):
+    """`prepare(case)` per operation key ("METHOD path"): user ids of users the fuzzer sees (so the
+    case reaches the code) other than itself; the own-password change's first case made valid."""
+    from anju.org.access import scoped
+    from anju.org.models import User
+
+    visible = scoped(fuzzer, User).exclude(pk__in=[fuzzer.pk, own.pk]).order_by("pk")
+    targets = itertools.cycle(list(visible.values_list("pk", flat=True)))
+    first_own_case = [True]
+
+    def on_a_real_user(case):
+        # A negative case may break the id itself (a string, a float): keep that one.
+        if isinstance(case.path_parameters.get("id"), int):
+            case.path_parameters["id"] = next(targets)
+
+    def with_the_right_old_password(case):
+        if first_own_case[0] and isinstance(case.body, dict):
+            first_own_case[0] = False
+            # The success path too: the right old password and an acceptable new one.
+            case.body.update(old_password=PASSWORD, new_password="Fuzz@New-2026")
+
+    prepare = {f"{method} {path}": on_a_real_user for method, path in USER_OPERATIONS}
+    prepare["{} {}".format(*OWN_PASSWORD)] = with_the_right_old_password
+    return prepare
+
+
+def _still_signed_in(fuzzer, headers) -> str:
+    """What the fuzzing user lost (empty when it still works with all its powers)."""
+    # A request factory, not the test Client: the Client would reconnect Django's close_old_connections
+    # (see wsgi_keeps_the_test_connection) and the next request would close the test's connection.
+    from rest_framework.test import APIRequestFactory
+
+    from anju.org.api.views import MeView
+
+    fuzzer.refresh_from_db()
+    lost = [
+        what
+        for what, ok in (
+            ("active", fuzzer.is_active),
+            ("super user", fuzzer.is_superuser),
+            ("no forced password change", not fuzzer.must_change_password),
+        )
+        if not ok
+    ]
+    request = APIRequestFactory().get("/api/v1/me/", HTTP_AUTHORIZATION=headers["Authorization"])
+    me = MeView.as_view()(request)
+    if me.status_code != 200:
+        lost.append(f"GET /api/v1/me/ answers {me.status_code}")
+    return ", ".join(lost)
+
+
 def test_schemathesis_finds_no_server_error_and_no_schema_violation(demo, wsgi_keeps_the_test_connection):
-    token, _created = Token.objects.get_or_create(user=demo.superuser)
+    fuzzer = demo.superuser
+    token, _created = Token.objects.get_or_create(user=fuzzer)
     headers = {"Authorization": f"Token {token.key}"}
+    own = _own_password_user()
+    own_token, _created = Token.objects.get_or_create(user=own)
+    own_headers = {"Authorization": f"Token {own_token.key}"}
+    prepare = _preparations(fuzzer, own)
     schema = schemathesis.openapi.from_wsgi("/api/schema/", get_wsgi_application())
     operations = [result.ok() for result in schema.get_all_operations()]
     assert len(operations) > 100
-    only = os.environ.get("ANJU_FUZZ_ONLY")  # debugging aid: fuzz the operations whose path has this
+    keys = {f"{operation.method.upper()} {operation.path}" for operation in operations}
+    user_and_password = {f"{m} {p}" for m, p in USER_OPERATIONS} | {"{} {}".format(*OWN_PASSWORD)}
+    assert user_and_password <= keys, user_and_password - keys  # all of them are fuzzed
+    # Debugging aid: fuzz only the operations whose path holds one of these (comma-separated).
+    only = [part for part in os.environ.get("ANJU_FUZZ_ONLY", "").split(",") if part]
     if only:
-        operations = [operation for operation in operations if only in operation.path]
+        operations = [operation for operation in operations if any(o in operation.path for o in only)]
     failures, checked = {}, set()
     for operation in operations:
+        op_key = f"{operation.method.upper()} {operation.path}"
         for mode, checks in (
             (schemathesis.GenerationMode.POSITIVE, POSITIVE_CHECKS),
             (schemathesis.GenerationMode.NEGATIVE, NEGATIVE_CHECKS),
@@ -112,11 +203,16 @@ def test_schemathesis_finds_no_server_error_and_no_schema_violation(demo, wsgi_k
                 mode_key = f"{mode.value} POST /api/v1/system/backups/"
                 checked.add(mode_key)
                 continue
-            key = f"{mode.value} {operation.method.upper()} {operation.path}"
+            key = f"{mode.value} {op_key}"
             checked.add(key)
-            why = _fuzz(operation, mode, headers, checks)
+            as_headers = own_headers if op_key == "{} {}".format(*OWN_PASSWORD) else headers
+            why = _fuzz(operation, mode, as_headers, checks, prepare.get(op_key))
             if why:
                 failures[key] = why
+            lost = _still_signed_in(fuzzer, headers)
+            if lost:
+                failures[f"{key} (fuzzing user)"] = f"the fuzzing user lost: {lost}"
+                return _check(failures)
     _check(failures)
 
 
@@ -142,3 +238,18 @@ def test_customer_export_survives_control_characters_in_a_name(demo):
     assert not new, new
     fixed = "export-control-chars" in KNOWN_BROKEN and not failures
     assert not fixed, "fixed: remove export-control-chars from KNOWN_BROKEN"
+
+
+def test_a_locked_out_fuzzing_user_is_noticed(world):
+    """The guard of the fuzz run: a fuzzing user that lost its account or powers is reported."""
+    from anju.core.testing import make_user
+
+    fuzzer = make_user(world.dept_a, is_superuser=True)
+    token, _created = Token.objects.get_or_create(user=fuzzer)
+    headers = {"Authorization": f"Token {token.key}"}
+    assert _still_signed_in(fuzzer, headers) == ""
+    type(fuzzer).objects.filter(pk=fuzzer.pk).update(must_change_password=True)
+    assert "no forced password change" in _still_signed_in(fuzzer, headers)
+    type(fuzzer).objects.filter(pk=fuzzer.pk).update(is_active=False, is_superuser=False)
+    lost = _still_signed_in(fuzzer, headers)
+    assert "active" in lost and "super user" in lost and "GET /api/v1/me/ answers 401" in lost
