@@ -116,10 +116,10 @@ def wsgi_keeps_the_test_connection():
     request_finished.connect(close_old_connections)
 
 
-def _own_password_user():
+def _own_password_user(demo):
     from anju.core.testing import make_user
 
-    return make_user(None, username=OWN_PASSWORD_USER)
+    return make_user(demo.user_a.department, username=OWN_PASSWORD_USER)
 
 
 def _preparations(fuzzer, own):
@@ -177,7 +177,7 @@ def test_schemathesis_finds_no_server_error_and_no_schema_violation(demo, wsgi_k
     fuzzer = demo.superuser
     token, _created = Token.objects.get_or_create(user=fuzzer)
     headers = {"Authorization": f"Token {token.key}"}
-    own = _own_password_user()
+    own = _own_password_user(demo)
     own_token, _created = Token.objects.get_or_create(user=own)
     own_headers = {"Authorization": f"Token {own_token.key}"}
     prepare = _preparations(fuzzer, own)
