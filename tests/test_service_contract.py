@@ -76,3 +76,16 @@ def test_a_service_that_logs_passes_and_counts_rows():
         assert audit.rows_written() == before + 1
     finally:
         SERVICES.pop(logged_write.service_name, None)
+
+
+def test_a_refusal_with_a_lazy_message_names_the_whole_form():
+    """`ServiceValidationError(gettext_lazy(...))` is a refusal like a plain string (it was a 500:
+    the lazy proxy was taken for a field dict)."""
+    from django.utils.translation import gettext_lazy
+
+    from anju.core.services import ServiceValidationError
+
+    message = gettext_lazy("A registered compensation cannot be deleted; reject it instead.")
+    exc = ServiceValidationError(message)
+    assert exc.errors == {"__all__": [message]}
+    assert str(exc) == f"__all__: {message}"

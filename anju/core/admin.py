@@ -134,10 +134,20 @@ class AnjuModelAdmin(ExportMixin, ModelAdmin):
         return self._point(request, "add")
 
     def has_change_permission(self, request, obj=None):
-        return self._point(request, "change")
+        return self._point(request, "change") and self.writable(request, obj)
 
     def has_delete_permission(self, request, obj=None):
-        return self._point(request, "delete")
+        return self._point(request, "delete") and self.writable(request, obj)
+
+    def writable(self, request, obj) -> bool:
+        """Whether the user may change this row: a row of a project shared read-only opens read-only."""
+        if obj is None or obj.pk is None:
+            return True
+        spec = getattr(type(obj), "scope", None)
+        if spec is None or not spec.project:
+            return True  # only project-bound rows can be visible without being writable
+        rows = type(obj)._default_manager.filter(pk=obj.pk)
+        return scoped(request.user, rows, for_write=True).exists()
 
     def has_export_permission(self, request):
         return self._point(request, "export")

@@ -52,7 +52,7 @@ class ServiceValidationError(Exception):
     """Business-rule refusal; `errors` maps field names (or '__all__') to translated messages."""
 
     def __init__(self, errors: dict | str):
-        if isinstance(errors, str):
+        if not isinstance(errors, dict):  # a message, also a lazy translation (gettext_lazy)
             errors = {"__all__": [errors]}
         self.errors = {k: v if isinstance(v, list) else [v] for k, v in errors.items()}
         super().__init__("; ".join(f"{k}: {' '.join(map(str, v))}" for k, v in self.errors.items()))

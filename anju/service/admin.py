@@ -683,6 +683,9 @@ class CompensationAdmin(AnjuModelAdmin):
     def service_delete(self, request, obj):
         raise ServiceValidationError(_("A registered compensation cannot be deleted; reject it instead."))
 
+    def has_delete_permission(self, request, obj=None):
+        return False  # registered compensations are rejected, never deleted (service_delete refuses)
+
     @admin.action(description=_("Approve"))
     def approve(self, request, queryset):
         if not has_point(request.user, "service.compensation.approve"):

@@ -55,6 +55,14 @@ class ScopedModelViewSet(
     """CRUD viewset whose create/update/destroy call `perform_*` hooks that subclasses route to
     services. The defaults refuse, so a subclass cannot forget and write around the service layer."""
 
+    def update(self, request, *args, **kwargs):
+        self.get_writable_object()  # a row of a project shared read-only: 404 before any service runs
+        return super().update(request, *args, **kwargs)
+
+    def destroy(self, request, *args, **kwargs):
+        self.get_writable_object()
+        return super().destroy(request, *args, **kwargs)
+
     def perform_create(self, serializer):
         raise ImproperlyConfigured(f"{type(self).__name__} must call a service in perform_create")
 
