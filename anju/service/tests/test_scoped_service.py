@@ -19,6 +19,7 @@ from anju.service.models import (
     Contractor,
     ContractorContact,
     ContractorScope,
+    Delivery,
     MessageTemplate,
     Notification,
     Problem,
@@ -156,6 +157,22 @@ class TestNotification(ScopedAPITestCase, ScopedAdminTestCase):
 
     def make(self, side):
         return Notification.objects.create(recipient=side.user, template="test", title=unique("通知"))
+
+
+class TestDelivery(ScopedAPITestCase, ScopedAdminTestCase):
+    """The e-mail/SMS deliveries of one's own notifications; sent by the outbox, never edited here."""
+
+    model = Delivery
+    url = "/api/v1/service/deliveries/"
+    point = None  # the inbox's scope: one's own
+    can_update = False
+    can_delete = False
+    admin_can_add = False
+    admin_can_delete = False
+
+    def make(self, side):
+        notification = Notification.objects.create(recipient=side.user, template="test", title=unique("通知"))
+        return Delivery.objects.create(notification=notification, channel="email", address="a@example.com")
 
 
 class TestProblemCategory(ScopedAPITestCase, ScopedAdminTestCase):
