@@ -231,6 +231,9 @@ ANJU_DELIVERY_CHUNK = int(os.environ.get("DELIVERY_CHUNK", "50"))
 # Background jobs: huey on SQLite by default, Redis when REDIS_URL is set.
 REDIS_URL = os.environ.get("REDIS_URL", "")
 HUEY_IMMEDIATE = env_bool("HUEY_IMMEDIATE", TESTING)
+# Each user's access (roles, companies, data ranges, projects) kept in the cache between requests, keyed
+# by User.access_version, which every service that changes them bumps (anju.org.access.access_changed).
+ANJU_ACCESS_CACHE = env_bool("ACCESS_CACHE", not TESTING)
 if REDIS_URL:
     HUEY = {
         "huey_class": "huey.PriorityRedisHuey",

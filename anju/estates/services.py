@@ -29,7 +29,7 @@ from anju.estates.models import (
     UnitType,
     Zone,
 )
-from anju.org.access import forget, visible_company_ids
+from anju.org.access import access_changed, visible_company_ids
 from anju.org.choices import COMPANY_KINDS
 
 # =================================================================================================
@@ -39,6 +39,7 @@ from anju.org.choices import COMPANY_KINDS
 
 @service
 def project_create(*, actor, company, code: str, name: str, **fields) -> Project:
+    access_changed()  # who sees which project changes
     if company is None or company.kind not in COMPANY_KINDS:
         raise ServiceValidationError({"company": _("A project belongs to a company.")})
     _unique(Project.objects.filter(company=company), code=code, name=name, what=_("project"))
@@ -51,6 +52,7 @@ def project_create(*, actor, company, code: str, name: str, **fields) -> Project
 
 @service
 def project_update(*, actor, project: Project, data: dict, expected_version: int | None = None) -> Project:
+    access_changed()
     if "company" in data and data["company"] != project.company:
         raise ServiceValidationError({"company": _("A project cannot move to another company.")})
     siblings = Project.objects.filter(company_id=project.company_id).exclude(pk=project.pk)
@@ -60,6 +62,7 @@ def project_update(*, actor, project: Project, data: dict, expected_version: int
 
 @service
 def project_delete(*, actor, project: Project) -> None:
+    access_changed()
     if project.rooms.exists() or project.buildings.exists():
         raise ServiceValidationError(
             _("The project “%(name)s” still has buildings or rooms; delete them first.")
@@ -82,6 +85,7 @@ def _require_project_owner(actor, project: Project) -> None:
 @service
 def project_share(*, actor, project: Project, company, access: str) -> ProjectShare:
     """Share a project with another company (000 §3.1.2), or change the access of an existing share."""
+    access_changed()
     _require_project_owner(actor, project)
     if company is None or company.kind not in COMPANY_KINDS:
         raise ServiceValidationError({"company": _("A project can only be shared with a company.")})
@@ -97,6 +101,7 @@ def project_share(*, actor, project: Project, company, access: str) -> ProjectSh
 
 @service
 def project_unshare(*, actor, share: ProjectShare) -> None:
+    access_changed()
     _require_project_owner(actor, share.project)
     delete_instance(actor=actor, instance=share)
 
@@ -113,6 +118,7 @@ def team_create(*, actor, project: Project, name: str, parent: ProjectTeam | Non
 
 @service
 def team_update(*, actor, team: ProjectTeam, data: dict, expected_version: int | None = None) -> ProjectTeam:
+    access_changed()
     if "project" in data and data["project"] != team.project:
         raise ServiceValidationError({"project": _("A team cannot move to another project.")})
     parent = data.get("parent", team.parent)
@@ -138,6 +144,7 @@ def team_update(*, actor, team: ProjectTeam, data: dict, expected_version: int |
 
 @service
 def team_delete(*, actor, team: ProjectTeam) -> None:
+    access_changed()
     if team.parent_id is None:
         raise ServiceValidationError(_("The top-level team of a project cannot be deleted."))
     if team.children.exists():
@@ -161,7 +168,7 @@ def team_member_add(*, actor, team: ProjectTeam, user, role: str = TeamRole.MEMB
         )
     member = TeamMember(team=team, project_id=team.project_id, user=user, role=role)
     create_instance(actor=actor, instance=member)
-    _forget_access(user)
+    access_changed([user])
     return member
 
 
@@ -178,11 +185,7 @@ def team_member_update(*, actor, member: TeamMember, data: dict) -> TeamMember:
 def team_member_remove(*, actor, member: TeamMember) -> None:
     user = member.user
     delete_instance(actor=actor, instance=member)
-    _forget_access(user)
-
-
-def _forget_access(user) -> None:
-    forget(user)
+    access_changed([user])
 
 
 # =================================================================================================

@@ -14,17 +14,22 @@ Rules (manual 000 §2.4, §2.9 注意事项; issue #2):
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 
-from django.db.models import Model, Q, QuerySet
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models import F, Model, Q, QuerySet
 
 from anju.core.scoping import ScopeSpec
 from anju.org.choices import COMPANY_KINDS, DataRange
-from anju.org.models import OrgUnit
+from anju.org.models import OrgUnit, User
 
 __all__ = ["ScopeSpec", "has_point", "scoped"]
 
 _CACHE_ATTR = "_anju_access_cache"
+_RECOMPUTE_ATTR = "_anju_access_recompute"  # set by forget(): this instance reads no stored snapshot
+# How long a snapshot may serve at most: a safety net only, every change bumps the user's version.
+ACCESS_CACHE_SECONDS = 300
 
 
 @dataclass(frozen=True)
@@ -125,6 +130,39 @@ def _path_ids(path: str) -> list[int]:
     return [int(part) for part in path.strip("/").split("/") if part]
 
 
+def _snapshot_key(user) -> str | None:
+    """The cache key of the user's access snapshot, None when snapshots are not kept. The key holds
+    `access_version` (bumped by every change of roles, organisation, shares, projects or the project
+    filter) and the join time (a re-used primary key never finds an older user's snapshot)."""
+    if not settings.ANJU_ACCESS_CACHE or user.pk is None:
+        return None
+    joined = user.date_joined.timestamp() if user.date_joined else 0
+    return f"anju:access:{user.pk}:{user.access_version}:{joined:.6f}"
+
+
+def _store(user, access: _Access) -> None:
+    key = _snapshot_key(user)
+    if key is not None:
+        cache.set(key, asdict(access), ACCESS_CACHE_SECONDS)
+
+
+def access_changed(users=None) -> None:
+    """Invalidate the access snapshots of `users` (instances or ids), or of everyone (None): to be called
+    in the transaction of every write that changes roles, the organisation, project shares, project
+    membership, the current company or the project filter. A conditional UPDATE of `access_version`:
+    a request that read the user before the commit keeps serving from the old key, later ones miss."""
+    if users is None:
+        User.objects.update(access_version=F("access_version") + 1)
+        return
+    users = list(users)
+    User.objects.filter(pk__in=[getattr(u, "pk", u) for u in users]).update(
+        access_version=F("access_version") + 1
+    )
+    for user in users:
+        if isinstance(user, Model):
+            forget(user)
+
+
 def _access(user) -> _Access:
     """The user's company, visible companies, permission points and data ranges, computed once per
     request in three queries (roles, the current company and department, the company subtree) —
@@ -132,6 +170,12 @@ def _access(user) -> _Access:
     cached = getattr(user, _CACHE_ATTR, None)
     if cached is not None:
         return cached
+    key = _snapshot_key(user)
+    stored = cache.get(key) if key is not None and not getattr(user, _RECOMPUTE_ATTR, False) else None
+    if stored is not None:
+        access = _Access(**stored)
+        setattr(user, _CACHE_ATTR, access)
+        return access
 
     roles = list(
         user.roles.filter(is_active=True).values(
@@ -198,13 +242,16 @@ def _access(user) -> _Access:
         custom_department_ids=custom,
     )
     setattr(user, _CACHE_ATTR, access)
+    _store(user, access)
     return access
 
 
 def forget(user) -> None:
-    """Drop the cached access after a change of company, roles or project filter."""
+    """Drop the access memoised on this user instance after a change of company, roles or project filter;
+    the instance's `access_version` predates the change, so it reads no stored snapshot either."""
     if hasattr(user, _CACHE_ATTR):
         delattr(user, _CACHE_ATTR)
+    setattr(user, _RECOMPUTE_ATTR, True)
 
 
 def current_company_id(user) -> int | None:
@@ -229,6 +276,7 @@ def _project_ids(user, *, writable: bool) -> frozenset[int]:
     if cached is None:
         cached = frozenset(_project_provider.project_ids(user, access.company_ids, writable=writable))
         setattr(access, attr, cached)
+        _store(user, access)
     return cached
 
 

@@ -138,6 +138,8 @@ class User(AbstractUser):
     project_filter = models.JSONField(_("project filter"), default=list, blank=True)
     must_change_password = models.BooleanField(_("must change password at next login"), default=False)
     version = models.PositiveIntegerField(default=1, editable=False)
+    # Bumped by anju.org.access.access_changed: keys the user's cached access snapshot.
+    access_version = models.PositiveIntegerField(default=0, editable=False)
 
     objects = AnjuUserManager()
     sensitive_fields = ("mobile",)

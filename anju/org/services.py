@@ -41,6 +41,7 @@ def _validate_parent(kind: str, parent: OrgUnit | None) -> None:
 def orgunit_create(
     *, actor, kind: str, code: str, name: str, parent: OrgUnit | None = None, **fields
 ) -> OrgUnit:
+    access.access_changed()  # the company subtrees change
     _validate_parent(kind, parent)
     unit = OrgUnit(parent=parent, kind=kind, code=code, name=name, **fields)
     unit.company = _company_of(parent, kind)
@@ -58,6 +59,7 @@ def orgunit_create(
 
 @service
 def orgunit_update(*, actor, unit: OrgUnit, data: dict, expected_version: int | None = None) -> OrgUnit:
+    access.access_changed()
     forbidden = {"parent", "path", "depth", "company"} & set(data)
     if forbidden:
         raise ServiceValidationError({"parent": _("Use “move” to change the parent unit.")})
@@ -74,6 +76,7 @@ def orgunit_update(*, actor, unit: OrgUnit, data: dict, expected_version: int | 
 
 @service
 def orgunit_move(*, actor, unit: OrgUnit, new_parent: OrgUnit) -> OrgUnit:
+    access.access_changed()
     unit = lock(OrgUnit, unit.pk)
     new_parent = lock(OrgUnit, new_parent.pk)
     if new_parent.path.startswith(unit.path):
@@ -120,6 +123,7 @@ def _recompute_department_companies(root_path: str) -> None:
 
 @service
 def orgunit_delete(*, actor, unit: OrgUnit) -> None:
+    access.access_changed()
     if unit.children.exists():
         raise ServiceValidationError(
             _("Only units without sub-units can be deleted; “%(name)s” has sub-units.") % {"name": unit.name}
@@ -145,6 +149,7 @@ def _clean_points(points) -> list[str]:
 def role_create(
     *, actor, company: OrgUnit, code: str, name: str, permissions=(), custom_departments=(), **fields
 ) -> Role:
+    access.access_changed()
     if not company.is_company:
         raise ServiceValidationError({"company": _("A role belongs to a company, not to a department.")})
     role = Role(company=company, code=code, name=name, permissions=_clean_points(permissions), **fields)
@@ -158,6 +163,7 @@ def role_create(
 
 @service
 def role_update(*, actor, role: Role, data: dict, expected_version: int | None = None) -> Role:
+    access.access_changed()
     if "permissions" in data:
         data = {**data, "permissions": _clean_points(data["permissions"])}
     if "company" in data and data["company"] != role.company:
@@ -167,6 +173,7 @@ def role_update(*, actor, role: Role, data: dict, expected_version: int | None =
 
 @service
 def role_delete(*, actor, role: Role) -> None:
+    access.access_changed()
     if role.users.exists():
         raise ServiceValidationError(_("The role “%(name)s” is still held by users.") % {"name": role.name})
     delete_instance(actor=actor, instance=role)
@@ -288,7 +295,7 @@ def user_update(*, actor, user: User, data: dict, expected_version: int | None =
         expected_version=expected_version,
         exclude_validation=["password"],
     )
-    access.forget(user)
+    access.access_changed([user, result])  # roles, department, flags: the user's access changes
     return result
 
 
@@ -327,7 +334,7 @@ def user_switch_company(*, actor, company: OrgUnit) -> User:
     before = actor.current_company_id
     User.objects.filter(pk=actor.pk).update(current_company=company, project_filter=[])
     actor.current_company, actor.project_filter = company, []
-    access.forget(actor)
+    access.access_changed([actor])
     audit.log_action(
         actor=actor,
         action=LogAction.UPDATE,
@@ -349,7 +356,7 @@ def user_set_project_filter(*, actor, project_ids) -> User:
         raise ServiceValidationError({"projects": _("Some chosen projects are not visible to you.")})
     User.objects.filter(pk=actor.pk).update(project_filter=ids)
     actor.project_filter = ids
-    access.forget(actor)
+    access.access_changed([actor])
     audit.log_action(
         actor=actor,
         action=LogAction.UPDATE,
