@@ -92,7 +92,9 @@ class RoleSerializer(serializers.ModelSerializer):
 
 
 class UserSerializer(serializers.ModelSerializer):
-    department = ScopedPrimaryKeyRelatedField(queryset=OrgUnit.objects.all())
+    # Null only on rows made before every user had a department (the column stays nullable); the
+    # services refuse null on input with a 400 naming the field.
+    department = ScopedPrimaryKeyRelatedField(queryset=OrgUnit.objects.all(), allow_null=True)
     roles = ScopedPrimaryKeyRelatedField(queryset=Role.objects.all(), many=True, required=False)
     password = serializers.CharField(
         write_only=True,
