@@ -18,7 +18,7 @@ from unfold.contrib.import_export.forms import ExportForm
 
 from anju.core import audit
 from anju.core.choices import LogAction
-from anju.core.masking import mask_value
+from anju.core.masking import can_reveal, mask_field, sensitive_fields
 from anju.core.models import SavedView
 from anju.core.paging import COUNT_CAP, AtLeast, CappedCountPaginator
 from anju.core.parsing import is_digits
@@ -75,7 +75,7 @@ def error_text(exc, opts=None) -> str:
 def export_resource(model, *, show_sensitive: bool):
     """The default Excel export of a list: every column under its translated name, never a
     password hash, and sensitive values (mobile, ID number) masked unless the user may see them."""
-    sensitive = set(getattr(model, "sensitive_fields", ()))
+    sensitive = sensitive_fields(model)
 
     class Meta:
         exclude = ("password",)
@@ -93,7 +93,7 @@ def export_resource(model, *, show_sensitive: bool):
             value = super().export_field(field, instance, **kwargs)
             name = self.get_field_name(field)
             if name in sensitive and not show_sensitive and value:
-                value = mask_value(name, str(value))
+                value = mask_field(model, name, value)
             return value
 
     return type(f"{model.__name__}ExportResource", (AnjuResource,), {"Meta": Meta, "__module__": __name__})
@@ -187,8 +187,80 @@ class AnjuModelAdmin(ExportMixin, ModelAdmin):
     def get_export_resource_classes(self, request):
         if self.resource_classes or self.resource_class:  # a module's own resource wins
             return super().get_export_resource_classes(request)
-        show = self._point(request, "view_sensitive") if request is not None else False
+        show = can_reveal(request.user, self.model) if request is not None else False
         return [export_resource(self.model, show_sensitive=show)]
+
+    # --- personal data (anju.core.masking): masked in lists and forms without the reveal point -------
+    MASKED_PREFIX = "masked__"
+
+    def _hides_sensitive(self, request) -> bool:
+        return bool(sensitive_fields(self.model)) and not (
+            request is not None and can_reveal(request.user, self.model)
+        )
+
+    def _masked_column(self, name: str):
+        model = self.model
+
+        def column(obj):
+            return mask_field(model, name, getattr(obj, name)) or "-"
+
+        column.short_description = capfirst(model._meta.get_field(name).verbose_name)
+        column.admin_order_field = name
+        column.__name__ = f"{self.MASKED_PREFIX}{name}"
+        return column
+
+    def __getattr__(self, attr):
+        # "masked__mobile" in a form's read-only fields: the masked value of the field "mobile".
+        if attr.startswith(AnjuModelAdmin.MASKED_PREFIX):
+            name = attr.removeprefix(AnjuModelAdmin.MASKED_PREFIX)
+            if name in sensitive_fields(self.model):
+                return self._masked_column(name)
+        raise AttributeError(attr)
+
+    def get_list_display(self, request):
+        names = super().get_list_display(request)
+        if not self._hides_sensitive(request):
+            return names
+        sensitive = sensitive_fields(self.model)
+        return [self._masked_column(n) if isinstance(n, str) and n in sensitive else n for n in names]
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None or not self._hides_sensitive(request):
+            return fieldsets
+        # An existing row's sensitive fields are shown masked and read-only: editing them would show
+        # the clear value in the input. Entering a new row's values reveals nothing.
+        sensitive = sensitive_fields(self.model)
+        seen: set[str] = set()
+
+        def swap(items):
+            result = []
+            for item in items:
+                if isinstance(item, list | tuple):
+                    row = swap(item)
+                    if row:
+                        result.append(type(item)(row))
+                    continue
+                if isinstance(item, str) and item in sensitive:
+                    item = f"{self.MASKED_PREFIX}{item}"
+                if item in seen:  # the read-only copy Django appended after the form's own field
+                    continue
+                seen.add(item)
+                result.append(item)
+            return result
+
+        return [
+            (title, {**options, "fields": swap(options.get("fields", ()))}) for title, options in fieldsets
+        ]
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        if obj is None or not self._hides_sensitive(request):
+            return readonly
+        sensitive = sensitive_fields(self.model)
+        shown = [n for n in sensitive if self.model._meta.get_field(n).editable or n in readonly]
+        readonly = [n for n in readonly if n not in sensitive]
+        return readonly + [f"{self.MASKED_PREFIX}{n}" for n in shown]
 
     # --- writes go through services ---------------------------------------------------------
     def service_create(self, request, obj, form):

@@ -12,7 +12,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
 from anju.core import context
-from anju.core.masking import mask_value
+from anju.core.masking import mask_field, sensitive_fields
 from anju.core.models import OperationLog
 
 _local = threading.local()
@@ -40,7 +40,7 @@ def _jsonable(value: Any) -> Any:
 
 def snapshot(instance: models.Model, fields: list[str] | None = None) -> dict[str, Any]:
     """Concrete field values of `instance`, JSON-safe, sensitive fields masked."""
-    sensitive = set(getattr(instance, "sensitive_fields", ()))
+    sensitive = sensitive_fields(instance)
     data: dict[str, Any] = {}
     for field in instance._meta.concrete_fields:
         name = field.attname
@@ -50,7 +50,7 @@ def snapshot(instance: models.Model, fields: list[str] | None = None) -> dict[st
             continue
         value = getattr(instance, name)
         if field.name in sensitive and value:
-            value = mask_value(field.name, str(value))
+            value = mask_field(type(instance), field.name, value)
         data[field.name] = _jsonable(value)
     return data
 

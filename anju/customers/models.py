@@ -83,7 +83,8 @@ class Customer(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
-    sensitive_fields = ("mobile", "id_number", "id_number_rev")
+    sensitive_fields = {"mobile": "phone", "id_number": "id_number", "id_number_rev": "hidden"}
+    sensitive_point = "customers.customer.view_sensitive"
     scope = ScopeSpec(company="company", users=("salesperson", "created_by"))
 
     class Meta:
@@ -125,7 +126,8 @@ class CustomerPhone(models.Model):
     is_primary = models.BooleanField(_("primary"), default=False)
     remarks = models.CharField(_("remarks"), max_length=100, blank=True)
 
-    sensitive_fields = ("number", "digits", "digits_rev")
+    sensitive_fields = {"number": "phone", "digits": "hidden", "digits_rev": "hidden"}
+    sensitive_point = "customers.customer.view_sensitive"
     scope = ScopeSpec(company="customer__company", users=("customer__salesperson", "customer__created_by"))
 
     class Meta:
@@ -154,7 +156,8 @@ class Contact(models.Model):
     remarks = models.CharField(_("remarks"), max_length=200, blank=True)
     version = models.PositiveIntegerField(default=1, editable=False)
 
-    sensitive_fields = ("phone",)
+    sensitive_fields = {"phone": "phone"}
+    sensitive_point = "customers.customer.view_sensitive"
     scope = ScopeSpec(company="customer__company", users=("customer__salesperson", "customer__created_by"))
 
     class Meta:
@@ -181,7 +184,8 @@ class FamilyMember(models.Model):
     remarks = models.CharField(_("remarks"), max_length=200, blank=True)
     version = models.PositiveIntegerField(default=1, editable=False)
 
-    sensitive_fields = ("mobile", "id_number")
+    sensitive_fields = {"mobile": "phone", "id_number": "id_number"}
+    sensitive_point = "customers.customer.view_sensitive"
     scope = ScopeSpec(company="customer__company", users=("customer__salesperson", "customer__created_by"))
 
     class Meta:
@@ -206,7 +210,8 @@ class BankAccount(models.Model):
     is_primary = models.BooleanField(_("primary"), default=False)
     version = models.PositiveIntegerField(default=1, editable=False)
 
-    sensitive_fields = ("account_number",)
+    sensitive_fields = {"account_number": "bank_account"}
+    sensitive_point = "customers.customer.view_sensitive"
     scope = ScopeSpec(company="customer__company", users=("customer__salesperson", "customer__created_by"))
 
     class Meta:
@@ -381,7 +386,8 @@ class DuplicateLog(models.Model):
     actor = _user_fk(_("registered by"))
     at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
 
-    sensitive_fields = ("entered_key",)
+    sensitive_fields = {"entered_key": "hidden"}
+    sensitive_point = "customers.customer.view_sensitive"
     scope = ScopeSpec(company="company")
 
     class Meta:

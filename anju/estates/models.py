@@ -477,7 +477,8 @@ class RoomImportRow(models.Model):
     data = models.JSONField(_("row data"), default=dict, blank=True)
 
     scope = ScopeSpec(company="run__company")
-    sensitive_fields = ("buyer_phone",)
+    sensitive_fields = {"buyer_phone": "phone"}
+    sensitive_point = "estates.room.view_sensitive"
 
     class Meta:
         verbose_name = _("room import row")

@@ -142,7 +142,8 @@ class User(AbstractUser):
     access_version = models.PositiveIntegerField(default=0, editable=False)
 
     objects = AnjuUserManager()
-    sensitive_fields = ("mobile",)
+    sensitive_fields = {"mobile": "phone"}
+    sensitive_point = "org.user.view_sensitive"
     scope = ScopeSpec(company="department")
 
     class Meta:

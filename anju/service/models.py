@@ -157,7 +157,8 @@ class ContractorContact(models.Model):
     is_primary = models.BooleanField(_("primary contact"), default=False)
 
     scope = ScopeSpec(company="contractor__company")
-    sensitive_fields = ("mobile",)
+    sensitive_fields = {"mobile": "phone"}
+    sensitive_point = "service.contractor.view_sensitive"
 
     class Meta:
         verbose_name = _("contractor contact")
@@ -312,7 +313,9 @@ class Reception(models.Model):
     version = models.PositiveIntegerField(default=1, editable=False)
 
     scope = ScopeSpec(project="project")
-    sensitive_fields = ("caller_phone",)
+    # The caller's number is usually the customer's mobile: the customer point reveals it here too.
+    sensitive_fields = {"caller_phone": "phone"}
+    sensitive_point = "customers.customer.view_sensitive"
 
     class Meta:
         verbose_name = _("reception record")

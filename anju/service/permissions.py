@@ -11,7 +11,7 @@ permissions.resource("service", "callback", _("Callbacks"), ("view", "change", "
 permissions.resource("service", "compensation", _("Compensation"), (*CRUD, "approve", "export"))
 permissions.resource("service", "topic", _("Complaint topics"), CRUD)
 permissions.resource("service", "problem", _("Problem standard library"), (*CRUD, "export"))
-permissions.resource("service", "contractor", _("Contractors"), (*CRUD, "export"))
+permissions.resource("service", "contractor", _("Contractors"), (*CRUD, "export", "view_sensitive"))
 permissions.resource("service", "settings", _("Customer-service settings"), CRUD)
 # Deliveries are listed like the inbox (each user their own); sending a failed one again is a point.
 ACTION_LABELS.setdefault("retry", _("Retry"))

@@ -6,13 +6,15 @@ import re
 from datetime import timedelta
 
 from django import forms
-from django.core.exceptions import ValidationError
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_filters import fields as filter_fields
 from django_filters import filters
 from rest_framework import serializers
+
+from anju.core.masking import can_reveal, mask_field, sensitive_fields
 
 # Before 1901 the zoneinfo database gives Asia/Shanghai its local mean time (+08:05:43), which is not
 # a valid RFC 3339 offset; no business date of a property firm lies outside these years anyway.
@@ -100,6 +102,60 @@ class BoundedIsoDateTimeRangeField(filter_fields.RangeField):
         super().__init__((BoundedIsoDateTimeFormField(), BoundedIsoDateTimeFormField()), *args, **kwargs)
 
 
+def _sensitive_source(model, source: str):
+    """(model, field name) of a serializer field's source when it is a declared sensitive field,
+    following relations ("customer.mobile"); None otherwise."""
+    parts = source.split(".")
+    for part in parts[:-1]:
+        try:
+            model = model._meta.get_field(part).related_model
+        except FieldDoesNotExist:  # a property or method: not a column
+            return None
+        if model is None:
+            return None
+    return (model, parts[-1]) if parts[-1] in sensitive_fields(model) else None
+
+
+def sensitive_outputs(serializer) -> list[tuple[str, type, str, str]]:
+    """(output key, model, field, source) of every serializer field showing a declared sensitive
+    field, the serializer's own or a related row's ("customer.mobile")."""
+    cls = type(serializer)
+    cached = cls.__dict__.get("_anju_sensitive_outputs")
+    if cached is None:
+        model = getattr(getattr(cls, "Meta", None), "model", None)
+        cached = []
+        if model is not None:
+            for name, field in serializer.fields.items():
+                if field.write_only or not field.source or field.source == "*":
+                    continue
+                found = _sensitive_source(model, field.source)
+                if found:
+                    cached.append((name, *found, field.source))
+        cls._anju_sensitive_outputs = cached
+    return cached
+
+
+_model_to_representation = serializers.ModelSerializer.to_representation
+
+
+def masked_to_representation(self, instance):
+    """Every ModelSerializer masks the model's declared sensitive fields (anju.core.masking) unless
+    the request's user holds the model's reveal point; without a request, masked."""
+    data = _model_to_representation(self, instance)
+    outputs = sensitive_outputs(self)
+    if not outputs:
+        return data
+    request = self.context.get("request")
+    user = getattr(request, "user", None)
+    cache = self.context.setdefault("_anju_reveal", {}) if isinstance(self.context, dict) else {}
+    for key, model, name, _source in outputs:
+        if model not in cache:
+            cache[model] = can_reveal(user, model)
+        if not cache[model] and data.get(key):
+            data[key] = mask_field(model, name, data[key])
+    return data
+
+
 def install() -> None:
     """Make every ModelSerializer map model fields to the stricter serializer fields above, and every
     date-and-time filter (declared, or generated from a model's DateTimeField) use the bounded fields."""
@@ -107,6 +163,7 @@ def install() -> None:
     mapping[models.DateTimeField] = BoundedDateTimeField
     mapping[models.CharField] = PlainTextField
     mapping[models.TextField] = PlainTextField
+    serializers.ModelSerializer.to_representation = masked_to_representation
     filters.DateTimeFilter.field_class = BoundedDateTimeFormField
     filters.IsoDateTimeFilter.field_class = BoundedIsoDateTimeFormField
     filters.DateTimeFromToRangeFilter.field_class = BoundedDateTimeRangeField

@@ -1,6 +1,16 @@
 from django import template
 
+from anju.core.masking import shown
+
 register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def sensitive(context, obj, name):
+    """{% sensitive customer "mobile" %}: the field as the request's user may see it (masked unless
+    they hold the model's reveal point; anju.core.masking)."""
+    request = context.get("request")
+    return shown(getattr(request, "user", None), obj, name)
 
 
 @register.filter
