@@ -53,4 +53,12 @@ UNFOLD_STRINGS = (
     gettext_noop("Reset to default"),
     gettext_noop("Collapse"),
     gettext_noop("General"),
+    gettext_noop("Navigate"),
+    gettext_noop("Select"),
+    gettext_noop("Available shortcuts"),
+    gettext_noop("Changelist shortcuts"),
+    gettext_noop("Clear"),
+    gettext_noop("Command tool shortcuts"),
+    gettext_noop("Global shortcuts"),
+    gettext_noop("Open shortcuts list"),
 )
