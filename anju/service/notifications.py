@@ -30,7 +30,6 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import InterfaceError, OperationalError, connection, transaction
 from django.db.models import Case, F, Q, Value, When
-from django.db.models.functions import Cast
 from django.template import Context, Template
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -346,22 +345,22 @@ def claim(ids=None, *, token: str | None = None, limit: int | None = None, now=N
     if token:
         takeable |= Q(lease_token=token)
     with transaction.atomic():
-        candidates = Delivery.objects.filter(takeable, status=DeliveryStatus.PENDING)
-        if ids is not None:
-            candidates = candidates.filter(pk__in=list(ids))
-        pks = list(
-            candidates.order_by().select_for_update(skip_locked=True).values_list("pk", flat=True)[:limit]
-        )
+        if ids is None:
+            candidates = Delivery.objects.filter(takeable, status=DeliveryStatus.PENDING)
+        else:
+            # Found by primary key, the status checked on the locked rows: a status predicate here
+            # would let the planner walk the whole pending index (and its dead versions) per chunk.
+            candidates = Delivery.objects.filter(takeable, pk__in=list(ids))
+        locked = candidates.order_by().select_for_update(skip_locked=True).values_list("pk", "status")[:limit]
+        pks = [pk for pk, status in locked if status == DeliveryStatus.PENDING]
         if not pks:
             return lease, []
-        Delivery.objects.filter(takeable, pk__in=pks, status=DeliveryStatus.PENDING).update(
+        # The rows are locked by this transaction (PostgreSQL) or the whole database is (SQLite's
+        # IMMEDIATE transactions): nobody changed them since.
+        Delivery.objects.filter(pk__in=pks).update(
             lease_token=lease, leased_until=until, next_attempt_at=until, attempts=F("attempts") + 1
         )
-    rows = list(
-        Delivery.objects.filter(pk__in=pks, lease_token=lease, status=DeliveryStatus.PENDING).select_related(
-            "notification"
-        )
-    )
+    rows = list(Delivery.objects.filter(pk__in=pks, lease_token=lease).select_related("notification"))
     return lease, rows
 
 
@@ -454,39 +453,55 @@ def _outcomes(rows, results, now) -> dict:
     return out
 
 
+_OUTCOME_FIELDS = ("status", "sent_at", "error", "provider_message_id", "next_attempt_at")
+
+
+def _write_outcomes(lease: str, outcomes: dict) -> int:
+    """One statement for the chunk, each row with its own values, only where the lease is still
+    `lease` (PostgreSQL: UPDATE … FROM unnest(arrays); SQLite: one prepared UPDATE per row). A lease
+    token is only ever on a pending row (every outcome, the sweep and a retry clear or replace it),
+    so the token is the whole condition and the rows are found by primary key."""
+    from anju.service.models import Delivery
+
+    opts = Delivery._meta
+    qn = connection.ops.quote_name
+    fields = [opts.get_field(name) for name in _OUTCOME_FIELDS]
+    table, pk = qn(opts.db_table), qn(opts.pk.column)
+    pks = list(outcomes)
+    columns = [[f.get_db_prep_save(outcomes[p][i], connection) for p in pks] for i, f in enumerate(fields)]
+    # Identifiers come from the model's metadata; every value is a bound parameter.
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            arrays = ", ".join(f"%s::{f.db_type(connection)}[]" for f in [opts.pk, *fields])
+            names = ", ".join(f"c{i}" for i in range(len(fields) + 1))
+            sets = ", ".join(f"{qn(f.column)} = v.c{i + 1}" for i, f in enumerate(fields))
+            cursor.execute(
+                f"UPDATE {table} t SET {sets}, lease_token = '', leased_until = NULL "  # noqa: S608
+                f"FROM unnest({arrays}) AS v({names}) "
+                f"WHERE t.{pk} = v.c0 AND t.{pk} = ANY(%s) AND t.lease_token = %s",
+                [pks, *columns, pks, lease],
+            )
+            return cursor.rowcount
+        sets = ", ".join(f"{qn(f.column)} = %s" for f in fields)
+        cursor.executemany(
+            f"UPDATE {table} SET {sets}, lease_token = '', leased_until = NULL "  # noqa: S608
+            f"WHERE {pk} = %s AND lease_token = %s",
+            [[*(column[i] for column in columns), p, lease] for i, p in enumerate(pks)],
+        )
+        return cursor.rowcount
+
+
 def _record(lease: str, outcomes: dict) -> int:
-    """Write the outcomes in one conditional UPDATE: only rows still under this lease (a lease that
-    expired and was taken again belongs to the new taker). Returns the number of rows written.
+    """Write the outcomes: only rows still under this lease (a lease that expired and was taken
+    again belongs to the new taker). Returns the number of rows written.
 
     A connection lost at this point (the commit's answer never came) is retried on a new connection:
     the UPDATE is conditional on the lease, so applying it twice changes nothing; without the retry
     the rows would be sent again when the lease expires."""
-    from anju.service.models import Delivery
-
-    def case(index, field):
-        output = Delivery._meta.get_field(field)
-        expression = Case(
-            *[When(pk=pk, then=Value(values[index], output_field=output)) for pk, values in outcomes.items()],
-            output_field=output,
-        )
-        # PostgreSQL types a CASE of bare NULL parameters as text: say what the column is.
-        return Cast(expression, output) if connection.vendor == "postgresql" else expression
-
-    values = {
-        "status": case(0, "status"),
-        "sent_at": case(1, "sent_at"),
-        "error": case(2, "error"),
-        "provider_message_id": case(3, "provider_message_id"),
-        "next_attempt_at": case(4, "next_attempt_at"),
-        "lease_token": "",
-        "leased_until": None,
-    }
     for attempt in range(3):
         try:
             with transaction.atomic():
-                return Delivery.objects.filter(
-                    pk__in=list(outcomes), lease_token=lease, status=DeliveryStatus.PENDING
-                ).update(**values)
+                return _write_outcomes(lease, outcomes)
         except (OperationalError, InterfaceError):
             if connection.in_atomic_block or attempt == 2:
                 raise
