@@ -519,7 +519,7 @@ class TaskAdmin(AnjuModelAdmin):
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None:
             context["service_task"] = obj
-            context["service_events"] = obj.events.select_related("actor")
+            context["service_events"] = workflow.timeline(obj)
             context["service_siblings"] = (
                 scoped(request.user, Task).filter(reception_id=obj.reception_id).exclude(pk=obj.pk)
                 if obj.reception_id

@@ -126,6 +126,50 @@ STANDARD_TRANSITIONS: dict[str, Transition] = {
 }
 
 
+# Timeline lines that are not transitions of a table: what the task page and the API show for them.
+EVENT_LABELS = {
+    "create": gettext_lazy("Created"),
+    "escalate": gettext_lazy("Escalated"),
+    "callback_queued": gettext_lazy("Callback queued"),
+    "callback": gettext_lazy("Callback recorded"),
+    "callback_waived": gettext_lazy("Callback waived"),
+    "compensation": gettext_lazy("Compensation registered"),
+    "topic": gettext_lazy("Complaint topic set"),
+}
+
+
+def event_label(task: Task, action: str) -> str:
+    """The translated name of a timeline action: the task source's transition label, else the
+    engine's own event label; an unknown code is shown as it is rather than hidden."""
+    source = sources.find_source(task.source)
+    transition = (source.get_transitions() if source else STANDARD_TRANSITIONS).get(action)
+    if transition is not None:
+        return str(transition.label)
+    return str(EVENT_LABELS.get(action, action))
+
+
+def status_label(status: str) -> str:
+    return str(TaskStatus(status).label) if status in TaskStatus.values else status
+
+
+def person_name(user) -> str:
+    """People, not user names, in the timeline (陈静, not sz_agent); the system when nobody acted."""
+    if user is None:
+        return str(ROLE_LABELS[SYSTEM])
+    return user.get_full_name().strip() or user.get_username()
+
+
+def timeline(task: Task, events=None) -> list[TaskEvent]:
+    """The task's events with `action_label`, `from_label`, `to_label` and `actor_name` set."""
+    rows = list(events if events is not None else task.events.select_related("actor"))
+    for event in rows:
+        event.action_label = event_label(task, event.action)
+        event.from_label = status_label(event.from_status) if event.from_status else ""
+        event.to_label = status_label(event.to_status) if event.to_status else ""
+        event.actor_name = person_name(event.actor)
+    return rows
+
+
 # Every action of the standard table (the API and admin forms list them; a source's own table uses
 # the same names or adds its own).
 TRANSITIONS = STANDARD_TRANSITIONS

@@ -115,13 +115,38 @@ class ReceptionUpdateSerializer(ReceptionSerializer):
 class EventSerializer(serializers.ModelSerializer):
     # Events of the SLA sweep and of bulk loads have no actor: named as automatic, never null.
     actor_name = serializers.SerializerMethodField()
+    action_label = serializers.SerializerMethodField()
+    from_status_label = serializers.SerializerMethodField()
+    to_status_label = serializers.SerializerMethodField()
 
     class Meta:
         model = TaskEvent
-        fields = ["id", "action", "from_status", "to_status", "actor", "actor_name", "at", "note", "data"]
+        fields = [
+            "id",
+            "action",
+            "action_label",
+            "from_status",
+            "from_status_label",
+            "to_status",
+            "to_status_label",
+            "actor",
+            "actor_name",
+            "at",
+            "note",
+            "data",
+        ]
 
     def get_actor_name(self, obj) -> str:
-        return str(obj.actor) if obj.actor_id else str(_("System (automatic)"))
+        return workflow.person_name(obj.actor if obj.actor_id else None)
+
+    def get_action_label(self, obj) -> str:
+        return workflow.event_label(obj.task, obj.action)
+
+    def get_from_status_label(self, obj) -> str:
+        return workflow.status_label(obj.from_status) if obj.from_status else ""
+
+    def get_to_status_label(self, obj) -> str:
+        return workflow.status_label(obj.to_status) if obj.to_status else ""
 
 
 def _fresh(field):

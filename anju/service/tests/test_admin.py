@@ -67,3 +67,23 @@ def test_callback_and_compensation_pages_show_their_status_history(svc, client):
     assert "状态记录" in html and "业主出国" in html and "免回访" in html
     html = client.get(f"/admin/service/compensation/{row.pk}/change/").content.decode()
     assert "状态记录" in html and "已驳回" in html
+
+
+def test_task_timeline_shows_translated_actions_statuses_and_people(svc, client, api):
+    """处理过程 reads 分派 → 待回复 by 陈静, never `assign → pending_reply` by sz_agent (issue 12 §2)."""
+    from anju.org.models import User
+
+    User.objects.filter(pk=svc.acceptor.pk).update(last_name="陈", first_name="静")
+    svc.acceptor.refresh_from_db()
+    task = new_task(svc, responsible_kind="person", responsible_user=svc.engineer1)
+    client.force_login(svc.acceptor)
+    html = client.get(f"/admin/tasks/task/{task.pk}/change/").content.decode()
+    timeline = html[html.index('data-event="create"') :]
+    timeline = timeline[: timeline.index("</ul>")]
+    assert "待回复" in timeline and "陈静" in timeline
+    for code in ("pending_reply", "pending_assignment", ">assign<", ">create<", svc.acceptor.username):
+        assert code not in timeline, code
+    data = api(svc.acceptor).get(f"/api/v1/service/tasks/{task.pk}/").data
+    event = next(e for e in data["events"] if e["action"] == "assign")
+    assert event["to_status_label"] == "待回复" and event["actor_name"] == "陈静"
+    assert event["action_label"] != "assign"

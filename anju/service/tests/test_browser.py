@@ -52,7 +52,8 @@ def test_phone_complaint_to_closed_reception(page, svc):
     _act(page, "complete", "已更换")
     first.refresh_from_db()
     assert first.status == "completed"
-    assert "complete" in page.locator("#task-timeline").inner_text()
+    timeline = page.locator("#task-timeline").inner_text()
+    assert "完成 → 已完成" in timeline and "complete" not in timeline
     page.click("#task-callbacks a[data-callback]")
     page.select_option("select[name=method]", "phone")
     page.fill("input[name=person_reached]", "周先生")
