@@ -168,7 +168,7 @@ def customer_page(request, pk):
         return value if show else func(value)
 
     phones = [
-        {"kind": p.get_kind_display(), "number": m(mask_phone, p.number), "primary": p.is_primary}
+        {"kind_label": p.get_kind_display(), "number": m(mask_phone, p.number), "primary": p.is_primary}
         for p in customer.phones.all()
     ]
     banks = [
